@@ -1,0 +1,1 @@
+# install/export rules: owned by the build engineer

@@ -1,0 +1,103 @@
+#pragma once
+/// @file
+/// The HTTP side of the protocol as data: routing a request under a service prefix, and the
+/// status, headers and body of every response the protocol defines. The adapter parses HTTP
+/// (POCO), fills a request_info, and writes what comes back; it decides nothing itself.
+
+#include <sockjs/error.hpp>
+#include <sockjs/options.hpp>
+#include <sockjs/transport.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sockjs {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// The parts of a request the protocol looks at. Views into the adapter's parsed request.
+struct request_info {
+    std::string_view method;        ///< "GET", "POST", "OPTIONS", ...
+    std::string_view path;          ///< the path after the service prefix, e.g. "/info", "" or "/"
+    std::string_view query;         ///< without '?'
+    std::optional<std::string_view> origin;                  ///< `Origin`, if present
+    std::optional<std::string_view> request_headers;         ///< `Access-Control-Request-Headers`
+    std::optional<std::string_view> cookie;                  ///< `Cookie`
+    std::optional<std::string_view> if_none_match;           ///< `If-None-Match`
+    std::optional<std::string_view> content_type;            ///< `Content-Type`
+    std::optional<std::string_view> upgrade;                 ///< `Upgrade`
+    std::optional<std::string_view> connection;              ///< `Connection`
+    bool http10 = false;                                     ///< HTTP/1.0 request
+};
+
+/// A complete response (or, for receiving transports, its head: body comes from the session).
+struct http_response {
+    int status = 200;
+    header_list headers;
+    std::string body;
+};
+
+enum class endpoint {
+    greeting,       ///< GET "" or "/"
+    info,           ///< /info
+    iframe,         ///< /iframe[0-9-.a-z_]*.html
+    raw_websocket,  ///< /websocket
+    session,        ///< /<server>/<session>/<transport>
+};
+
+/// Where a request goes, or the response that ends it right away.
+struct route_result {
+    /// Set when the request is already answered (404, 405, 400, 403, OPTIONS preflight,
+    /// greeting, info, iframe, 304). Otherwise the adapter handles `target`.
+    std::optional<http_response> response;
+    endpoint target = endpoint::greeting;
+    std::string_view server_id;   ///< session endpoints
+    std::string_view session_id;  ///< session endpoints
+    transport t = transport::xhr; ///< session endpoints
+    std::string callback;         ///< htmlfile / jsonp: the validated callback name
+};
+
+/// Routes `req` for a service with `opts`. `entropy` is a fresh random 32-bit number for /info
+/// (the adapter's RNG); `unix_now` is wall-clock seconds for the Expires header.
+/// Decides: 404 for unknown paths, segments containing '.', disabled transports; 405 with
+/// Allow for wrong methods; 400 for non-upgrade GETs on websocket URLs; 403 for disallowed
+/// origins; 500 for missing/invalid callbacks; OPTIONS preflights (204); greeting; /info;
+/// iframe (with ETag and 304).
+route_result route(const request_info& req, const service_options& opts, std::uint32_t entropy,
+                   std::int64_t unix_now);
+
+/// Headers for a receiving transport's response head: content type, no-cache, CORS,
+/// JSESSIONID (when enabled), nosniff for htmlfile/jsonp. Status is 200.
+http_response receiver_head(transport t, const request_info& req, const service_options& opts);
+
+/// The response to xhr_send / jsonp_send after the session took the body: `result` is what
+/// server_session::receive returned (or session_not_open when no such session: 404).
+/// 204 for xhr_send, 200 "ok" for jsonp_send; 500 with the protocol's text for payload errors.
+http_response send_response(transport t, errc result, const request_info& req,
+                            const service_options& opts);
+
+/// The WebSocket close to use for a payload error on a WebSocket session
+/// (broken JSON: 3000 "Broken framing."; oversized: 1009).
+std::pair<int, std::string_view> websocket_error_close(errc e);
+
+/// Pieces, exposed for tests and for adapters that compose their own responses.
+void append_cors_headers(header_list& h, const request_info& req);
+void append_no_cache_headers(header_list& h);
+void append_cache_for_a_year_headers(header_list& h, std::int64_t unix_now);
+/// `JSESSIONID=<cookie value or dummy>; path=/`
+std::string jsessionid_cookie(std::optional<std::string_view> cookie_header);
+/// RFC 7231 IMF-fixdate for `unix_seconds`.
+std::string http_date(std::int64_t unix_seconds);
+/// `{"websocket":..,"cookie_needed":..,"origins":["*:*"],"entropy":..}`
+std::string info_json(bool websocket, bool cookie_needed, std::uint32_t entropy);
+/// The iframe page that loads `sockjs_url`, and its strong ETag (stable for the same page).
+std::string iframe_page(std::string_view sockjs_url);
+std::string iframe_etag(std::string_view page);
+/// True if `origin` is allowed by `allowed` (empty list or "*" allows all).
+bool origin_allowed(const std::vector<std::string>& allowed, std::optional<std::string_view> origin);
+
+}  // namespace sockjs

@@ -1,0 +1,126 @@
+#pragma once
+/// @file
+/// The server-side session state machine: the one place where session state changes.
+///
+/// Sans-IO: the adapter tells the session what happened (a receiver arrived or went away, the
+/// client sent a payload, the application sent or closed, time passed) and the session answers
+/// with bytes to write (already frame-encoded and transport-wrapped), whether to end the
+/// response, events for the application, and its next deadline.
+///
+/// States (spec names): connecting (created, no frame sent yet), open (`o` sent), closing
+/// (close frame decided; replayed to every later receiver), closed (expired: the adapter drops
+/// it). The application's `closed` event fires once, on leaving `open`.
+///
+/// Rules this enforces:
+/// - `o` is sent once, to the first receiver.
+/// - One receiver at a time: a second gets `c[2010,"Another connection still open"]` and
+///   ends; the first keeps the session.
+/// - A receiver aborted by the client closes the session with 1002 "Connection interrupted".
+/// - Polling receivers (xhr, jsonp) end after one frame; streaming receivers end once
+///   response_limit body bytes were produced; websocket receivers end only on close.
+/// - `h` after heartbeat_delay without a frame while a receiver is attached.
+/// - disconnect_delay without a receiver: the session closes (timeout) and later expires.
+/// - Outgoing messages queue (escaped once) up to max_queued_bytes, then the session closes
+///   itself with 1013 "Send queue overflow".
+
+#include <sockjs/error.hpp>
+#include <sockjs/options.hpp>
+#include <sockjs/payload.hpp>
+#include <sockjs/time.hpp>
+#include <sockjs/transport.hpp>
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sockjs {
+
+enum class session_state { connecting, open, closing, closed };
+
+/// What the adapter must write to the current (or just-arrived) receiver.
+struct receiver_output {
+    std::string bytes;  ///< wrapped bytes to write now; may be empty. For websocket, one message.
+    bool end = false;   ///< after writing, end the response (or close the WebSocket).
+                        ///< The session has already released that receiver: do not detach it.
+};
+
+/// Something the application must hear about.
+struct session_event {
+    enum kind_t { opened, message, closed } kind = opened;
+    std::string data;  ///< message: the decoded message
+    int code = 0;      ///< closed: the close code (1000 normal, 1002 interrupted, ...)
+    std::string reason;
+};
+
+class server_session {
+public:
+    server_session(const session_limits& limits, time_point now);
+
+    session_state state() const noexcept { return state_; }
+    bool has_receiver() const noexcept { return receiver_.has_value(); }
+    /// The close code and reason once closing (for the WebSocket close handshake).
+    int close_code() const noexcept { return close_code_; }
+    const std::string& close_reason() const noexcept { return close_reason_; }
+
+    /// A receiving request arrived. The adapter has already written prelude(t, callback) (HTTP).
+    /// Returns the first output: `o`, queued messages, a close frame (replay), or 2010.
+    receiver_output attach(transport t, std::string_view callback, time_point now);
+    /// The current receiver's connection went away before the session ended it.
+    /// `aborted`: the client dropped it (closes the session with 1002). False: the adapter
+    /// ended it for its own reasons (e.g. server shutdown), which starts the disconnect timer.
+    void detach(bool aborted, time_point now);
+    /// Next output for the attached receiver: queued messages as one `a[...]` frame, a close
+    /// frame, or a due heartbeat. Empty bytes and end=false when there is nothing to do.
+    /// Call after send/close/on_deadline, and again until it returns nothing.
+    receiver_output pull(time_point now);
+
+    /// Application: queue a message. Errors: session_not_open, queue_full (the session then
+    /// closes itself with 1013).
+    errc send(std::string_view message);
+    /// Application: queue an already-escaped JSON string literal (from append_json_string),
+    /// so a broadcast escapes once for many sessions.
+    errc send_escaped(std::string_view json_literal);
+    /// Application (or server shutdown): close with `code` and `reason`. No-op once closing.
+    void close(int code, std::string_view reason);
+
+    /// The client sent `body` (xhr_send/jsonp_send with format array; a WebSocket message with
+    /// array_or_string). Decoded messages become `message` events, in order.
+    /// Errors: empty_payload, broken_json, message_too_large; nothing is queued on error.
+    errc receive(std::string_view body, payload_format format, time_point now);
+
+    /// Pops the next application event.
+    std::optional<session_event> next_event();
+
+    /// When on_deadline must be called next (heartbeat, disconnect timeout or expiry).
+    std::optional<time_point> next_deadline() const noexcept;
+    /// Time passed: may queue a heartbeat (then pull), time the session out, or expire it.
+    void on_deadline(time_point now);
+
+    /// Queued outgoing bytes (escaped messages not yet pulled).
+    std::size_t queued_bytes() const noexcept { return queue_.size(); }
+
+private:
+    struct receiver {
+        transport t;
+        std::string callback;
+        std::size_t bytes_sent = 0;
+    };
+
+    receiver_output emit(std::string_view frame, time_point now, bool force_end = false);
+    void enter_closing(int code, std::string_view reason);
+
+    session_limits limits_;
+    session_state state_ = session_state::connecting;
+    std::optional<receiver> receiver_;
+    std::string queue_;  ///< comma-separated escaped JSON string literals
+    std::deque<session_event> events_;
+    int close_code_ = 0;
+    std::string close_reason_;
+    bool close_frame_sent_ = false;
+    time_point last_frame_{0};
+    time_point detached_at_{0};
+};
+
+}  // namespace sockjs
