@@ -1,0 +1,147 @@
+#pragma once
+// The contract between the event-driven network front end (server/src/net/, POCO sockets and
+// PollSet, HTTP/1.x and WebSocket on non-blocking sockets) and the SockJS layer above it.
+// Everything here is internal to the server library.
+//
+// Threading: a net_server runs N loops (one thread each, one PollSet each, a listening socket
+// each with SO_REUSEPORT). A connection lives on one loop for its whole life. exchange and
+// ws_channel methods must be called on their loop's thread; from any other thread, use
+// loop::post. Callbacks are always invoked on the owning loop's thread.
+
+#include <sockjs/http.hpp>  // header_list
+
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/Net/SocketAddress.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sockjs::net {
+
+/// A parsed HTTP request (head parsed by POCO, body complete).
+struct http_request {
+    std::string method;              ///< "GET", "POST", ...
+    std::string path;                ///< URI path, percent-decoding NOT applied
+    std::string query;               ///< after '?', without it; empty if none
+    bool http10 = false;             ///< HTTP/1.0 request
+    bool keep_alive = true;          ///< what the request asked for (1.1 default yes, 1.0 default no)
+    Poco::Net::NameValueCollection headers;  ///< case-insensitive lookups
+    std::string body;                ///< complete body (Content-Length, chunked, or empty)
+    Poco::Net::SocketAddress peer;
+};
+
+class loop;
+
+/// One request/response exchange on a connection. Exactly one of respond, begin_stream or
+/// accept_websocket is called per request (the handler may defer it: keep the shared_ptr).
+class exchange {
+public:
+    virtual ~exchange() = default;
+
+    /// A complete response. Adds Content-Length (and Connection: close when the connection
+    /// will close: HTTP/1.0 without keep-alive, or the server is draining). Status 204/304
+    /// get no body and no Content-Length.
+    virtual void respond(int status, const header_list& headers, std::string_view body) = 0;
+
+    /// Starts a streaming response: HTTP/1.1 chunked; HTTP/1.0 no length, connection closes at
+    /// end_stream. Each write() is sent as exactly one chunk (the protocol suite checks that).
+    virtual void begin_stream(int status, const header_list& headers) = 0;
+    /// Returns false if the connection is gone (nothing was written).
+    virtual bool write(std::string_view bytes) = 0;
+    /// Ends the stream (terminating chunk; closes the connection on HTTP/1.0).
+    virtual void end_stream() = 0;
+
+    /// Bytes accepted by write() and not yet sent to the socket (backpressure).
+    virtual std::size_t buffered() const = 0;
+    /// Called once when the write buffer drains below the low watermark after having been
+    /// above it (the caller pulls more from its session then).
+    virtual void on_drain(std::function<void()> fn) = 0;
+    /// Called once if the peer closes or the connection fails before the response ended
+    /// (the client aborted a long-poll or a stream). Not called after a normal end.
+    virtual void on_abort(std::function<void()> fn) = 0;
+
+    /// Loop that owns this exchange.
+    virtual loop& owner() = 0;
+};
+
+/// A WebSocket (RFC 6455; hixie-76 too, for old proxies, as the protocol suite requires).
+class ws_channel {
+public:
+    virtual ~ws_channel() = default;
+    /// Queues one text message. Returns false if the channel is closing/closed.
+    virtual bool send_text(std::string_view utf8) = 0;
+    /// Starts the close handshake (close frame with code and reason; hixie-76: closes).
+    virtual void close(int code, std::string_view reason) = 0;
+    virtual std::size_t buffered() const = 0;
+    /// Called for each complete (reassembled, UTF-8 validated) text message. Binary messages
+    /// are treated the same way (bytes passed through).
+    virtual void on_message(std::function<void(std::string&& msg)> fn) = 0;
+    /// Called once when the channel is closed, for any reason. `code` is the peer's close code
+    /// (1005 none, 1006 abnormal: TCP dropped, 1002 protocol error, 1007 bad UTF-8, 1009 too big).
+    virtual void on_close(std::function<void(int code, std::string reason)> fn) = 0;
+    virtual void on_drain(std::function<void()> fn) = 0;
+    virtual loop& owner() = 0;
+};
+
+/// Accepts a WebSocket upgrade on `ex`'s connection (the request was validated by the caller
+/// as a GET with Upgrade: websocket). Writes the 101 (or for hixie-76, the 101 then the
+/// challenge answer once the 8 key bytes arrive). Returns null (and has answered 400) when the
+/// handshake headers are invalid. `max_message` bounds a reassembled message (close 1009).
+std::shared_ptr<ws_channel> accept_websocket(std::shared_ptr<exchange> ex, const http_request& req,
+                                             std::size_t max_message);
+
+/// One event loop thread.
+class loop {
+public:
+    virtual ~loop() = default;
+    /// Runs `fn` on this loop's thread soon (thread-safe; wakes the loop).
+    virtual void post(std::function<void()> fn) = 0;
+    /// Runs `fn` on this loop's thread at or after `deadline` (steady clock). Returns an id
+    /// for cancel_timer. Loop thread only.
+    virtual std::uint64_t add_timer(std::chrono::steady_clock::time_point deadline,
+                                    std::function<void()> fn) = 0;
+    virtual void cancel_timer(std::uint64_t id) = 0;
+    virtual std::size_t index() const = 0;  ///< 0..N-1
+};
+
+/// Called on the loop thread for each complete request.
+using http_handler = std::function<void(std::shared_ptr<exchange>, http_request&)>;
+
+struct net_options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8081;          ///< 0 = pick a free port (see net_server::port())
+    std::size_t threads = 0;            ///< loops; 0 = hardware concurrency
+    std::size_t max_connections = 20000;
+    std::size_t max_header_bytes = 16 * 1024;   ///< larger heads get 431
+    std::size_t max_body_bytes = 4u << 20;      ///< larger bodies get 413
+    std::chrono::milliseconds header_timeout{10000};     ///< slow heads (one byte a second): 408, close
+    std::chrono::milliseconds keep_alive_timeout{60000}; ///< idle keep-alive connections close
+    std::size_t write_high_watermark = 1u << 20;  ///< above this: stop reading? (see buffered())
+    std::size_t write_hard_limit = 16u << 20;     ///< a connection whose buffer exceeds this is closed (logged)
+};
+
+class net_server {
+public:
+    net_server(net_options opts, http_handler handler);
+    ~net_server();
+    net_server(const net_server&) = delete;
+    net_server& operator=(const net_server&) = delete;
+
+    void start();                 ///< binds and starts the loop threads (throws Poco exceptions on bind failure)
+    void stop();                  ///< stops accepting, closes every connection, joins threads
+    std::uint16_t port() const;   ///< the bound port
+    std::size_t loop_count() const;
+    loop& loop_at(std::size_t i);
+    std::size_t connection_count() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sockjs::net
