@@ -61,7 +61,7 @@ http_response preflight(std::string_view methods, const request_info& req,
 
 bool origin_ok(const request_info& req, const service_options& opts) {
     if (opts.origins.empty()) return true;
-    // An Origin header we would not echo (empty, control characters) is judged as sent.
+    // An empty or malformed Origin still counts as sent, and matches no listed origin.
     return origin_allowed(opts.origins, req.origin);
 }
 
