@@ -1,0 +1,196 @@
+#include <sockjs/payload.hpp>
+
+#include "json_string.hpp"
+#include "utf8.hpp"
+
+#include <cstdint>
+
+namespace sockjs {
+
+namespace {
+
+constexpr bool is_json_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+const char* skip_space(const char* p, const char* end) noexcept {
+    while (p < end && is_json_space(*p)) ++p;
+    return p;
+}
+
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Reads the four hex digits of a `\uXXXX` escape whose backslash is at `p`; -1 if malformed.
+long read_u_escape(const char* p, const char* end) noexcept {
+    if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return -1;
+    long v = 0;
+    for (int i = 2; i < 6; ++i) {
+        const int h = hex_value(p[i]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+}  // namespace
+
+namespace detail {
+
+const char* decode_json_string(const char* p, const char* end, std::string& out) {
+    if (p >= end || *p != '"') return nullptr;
+    const char* run = ++p;  // start of the bytes not yet copied: copied in one append per run
+    auto flush = [&] { out.append(run, static_cast<std::size_t>(p - run)); };
+    while (p < end) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c == '"') {
+            flush();
+            return p + 1;
+        }
+        if (c == '\\') {
+            flush();
+            if (end - p < 2) return nullptr;
+            char simple = 0;
+            switch (p[1]) {
+            case '"': simple = '"'; break;
+            case '\\': simple = '\\'; break;
+            case '/': simple = '/'; break;
+            case 'b': simple = '\b'; break;
+            case 'f': simple = '\f'; break;
+            case 'n': simple = '\n'; break;
+            case 'r': simple = '\r'; break;
+            case 't': simple = '\t'; break;
+            case 'u': break;
+            default: return nullptr;
+            }
+            if (simple != 0) {
+                out.push_back(simple);
+                run = p += 2;
+                continue;
+            }
+            const long unit = read_u_escape(p, end);
+            if (unit < 0) return nullptr;
+            p += 6;
+            auto cp = static_cast<std::uint32_t>(unit);
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                // A high surrogate followed by a low one is one code point; anything else
+                // leaves it lone (kept as WTF-8, as JavaScript would keep it).
+                const long low = read_u_escape(p, end);
+                if (low >= 0xDC00 && low <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<std::uint32_t>(low) - 0xDC00);
+                    p += 6;
+                }
+            }
+            detail::append_utf8(out, cp);
+            run = p;
+            continue;
+        }
+        if (c < 0x20) return nullptr;  // JSON forbids raw control characters in strings
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        std::uint32_t cp = 0;
+        const std::size_t len =
+            utf8_sequence(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end), cp);
+        if (len == 0) {
+            // Not UTF-8: replaced, as a browser or node would when decoding the body as text.
+            flush();
+            out.append("\xEF\xBF\xBD", 3);
+            run = ++p;
+        } else {
+            p += static_cast<std::ptrdiff_t>(len);
+        }
+    }
+    return nullptr;  // unterminated
+}
+
+}  // namespace detail
+
+errc decode_messages(std::string_view body, payload_format format, std::vector<std::string>& out,
+                     std::size_t max_message_size) {
+    if (body.empty()) return format == payload_format::array ? errc::empty_payload : errc::ok;
+
+    const std::size_t original = out.size();
+    auto fail = [&](errc e) {
+        out.resize(original);
+        return e;
+    };
+    const char* const end = body.data() + body.size();
+    // Decodes one string at `p` into a new element of `out`; nullptr (with `err` set) on error.
+    errc err = errc::ok;
+    auto one_string = [&](const char* p) -> const char* {
+        out.emplace_back();
+        const char* q = detail::decode_json_string(p, end, out.back());
+        if (q == nullptr) {
+            err = errc::broken_json;
+        } else if (out.back().size() > max_message_size) {
+            err = errc::message_too_large;
+            q = nullptr;
+        }
+        return q;
+    };
+
+    const char* p = skip_space(body.data(), end);
+    if (format == payload_format::array_or_string && p < end && *p == '"') {
+        p = one_string(p);
+        if (p == nullptr) return fail(err);
+        return skip_space(p, end) == end ? errc::ok : fail(errc::broken_json);
+    }
+    if (p == end || *p != '[') return fail(errc::broken_json);
+    p = skip_space(p + 1, end);
+    if (p < end && *p == ']') return skip_space(p + 1, end) == end ? errc::ok : fail(errc::broken_json);
+    for (;;) {
+        if (p == end || *p != '"') return fail(errc::broken_json);
+        p = one_string(p);
+        if (p == nullptr) return fail(err);
+        p = skip_space(p, end);
+        if (p == end) return fail(errc::broken_json);
+        if (*p == ']') return skip_space(p + 1, end) == end ? errc::ok : fail(errc::broken_json);
+        if (*p != ',') return fail(errc::broken_json);
+        p = skip_space(p + 1, end);
+    }
+}
+
+std::string url_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == '+') {
+            out.push_back(' ');
+        } else if (int hi = 0, lo = 0; c == '%' && i + 2 < s.size() && (hi = hex_value(s[i + 1])) >= 0 &&
+                                         (lo = hex_value(s[i + 2])) >= 0) {
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else {
+            out.push_back(c);  // a stray '%' stays literal, as in browsers' URLSearchParams
+        }
+    }
+    return out;
+}
+
+std::string query_param(std::string_view query, std::string_view key) {
+    if (!query.empty() && query.front() == '?') query.remove_prefix(1);
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        const std::size_t eq = pair.find('=');
+        const std::string_view k = pair.substr(0, eq);
+        const std::string_view v = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+        if (k == key || (k.find_first_of("%+") != std::string_view::npos && url_decode(k) == key))
+            return url_decode(v);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+std::string jsonp_send_body(std::string_view body, bool form_urlencoded) {
+    if (!form_urlencoded) return std::string(body);
+    return query_param(body, "d");
+}
+
+}  // namespace sockjs
