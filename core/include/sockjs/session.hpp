@@ -12,16 +12,28 @@
 /// it). The application's `closed` event fires once, on leaving `open`.
 ///
 /// Rules this enforces:
-/// - `o` is sent once, to the first receiver.
+/// - `o` is sent once, to the first receiver; the `opened` event follows it.
 /// - One receiver at a time: a second gets `c[2010,"Another connection still open"]` and
 ///   ends; the first keeps the session.
 /// - A receiver aborted by the client closes the session with 1002 "Connection interrupted".
-/// - Polling receivers (xhr, jsonp) end after one frame; streaming receivers end once
-///   response_limit body bytes were produced; websocket receivers end only on close.
+/// - Polling receivers (xhr, jsonp) end after exactly one frame; streaming receivers
+///   (xhr_streaming, eventsource, htmlfile) end once the wrapped frame bytes written to them
+///   (the prelude not counted) reach response_limit; websocket receivers end only on close.
 /// - `h` after heartbeat_delay without a frame while a receiver is attached.
-/// - disconnect_delay without a receiver: the session closes (timeout) and later expires.
+/// - disconnect_delay without a receiver: the session closes with 1000 "Session timed out"
+///   (the `closed` event), and later expires.
 /// - Outgoing messages queue (escaped once) up to max_queued_bytes, then the session closes
-///   itself with 1013 "Send queue overflow".
+///   itself with 1013 "Send queue overflow" (the queue is dropped).
+/// - Closing: the close frame goes to the current receiver (which ends) and is replayed to
+///   every later receiver until the session expires: disconnect_delay after closing began or
+///   after the last receiver left, whichever is later (as sockjs-node).
+///   An application close() first delivers the messages still queued; the other closes
+///   (1002, 1013, timeout) drop them.
+///
+/// Calling convention for adapters: after any call, write what it returned, drain
+/// next_event(), and re-read next_deadline() (every call may move it). Output for a
+/// websocket receiver is one frame (one WebSocket message) per call: call pull() until it
+/// returns nothing. HTTP streaming output may hold several wrapped frames in one write.
 
 #include <sockjs/error.hpp>
 #include <sockjs/options.hpp>
@@ -34,6 +46,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sockjs {
 
@@ -66,34 +79,46 @@ public:
 
     /// A receiving request arrived. The adapter has already written prelude(t, callback) (HTTP).
     /// Returns the first output: `o`, queued messages, a close frame (replay), or 2010.
+    /// On a closing or expired session the close frame is replayed (even while another
+    /// receiver is still attached); 2010 only answers a second receiver of a live session.
     receiver_output attach(transport t, std::string_view callback, time_point now);
     /// The current receiver's connection went away before the session ended it.
     /// `aborted`: the client dropped it (closes the session with 1002). False: the adapter
     /// ended it for its own reasons (e.g. server shutdown), which starts the disconnect timer.
+    /// For websocket sessions the peer closing the WebSocket counts as aborted: the session
+    /// is over either way. No-op when no receiver is attached.
     void detach(bool aborted, time_point now);
     /// Next output for the attached receiver: queued messages as one `a[...]` frame, a close
     /// frame, or a due heartbeat. Empty bytes and end=false when there is nothing to do.
     /// Call after send/close/on_deadline, and again until it returns nothing.
     receiver_output pull(time_point now);
 
-    /// Application: queue a message. Errors: session_not_open, queue_full (the session then
-    /// closes itself with 1013).
+    /// Application: queue a message. Errors: session_not_open (connecting, closing, closed),
+    /// queue_full (the message is not queued and the session closes itself with 1013).
     errc send(std::string_view message);
     /// Application: queue an already-escaped JSON string literal (from append_json_string),
     /// so a broadcast escapes once for many sessions.
     errc send_escaped(std::string_view json_literal);
     /// Application (or server shutdown): close with `code` and `reason`. No-op once closing.
+    /// Messages already queued are still delivered, before the close frame. Fires `closed`
+    /// if the session was open (a session closed before its first receiver never opens, and
+    /// its first receiver gets the close frame instead of `o`).
     void close(int code, std::string_view reason);
 
     /// The client sent `body` (xhr_send/jsonp_send with format array; a WebSocket message with
     /// array_or_string). Decoded messages become `message` events, in order.
     /// Errors: empty_payload, broken_json, message_too_large; nothing is queued on error.
+    /// On a session that is not open the body is still checked (so the adapter answers
+    /// errors the same way) but its messages are dropped, as sockjs-node does: xhr_send on a
+    /// closing session answers 204. `max_message_size` bounds each decoded message; the
+    /// adapter bounds the request body when reading it.
     errc receive(std::string_view body, payload_format format, time_point now);
 
     /// Pops the next application event.
     std::optional<session_event> next_event();
 
     /// When on_deadline must be called next (heartbeat, disconnect timeout or expiry).
+    /// nullopt when closed, or while a heartbeat is due and waits for pull().
     std::optional<time_point> next_deadline() const noexcept;
     /// Time passed: may queue a heartbeat (then pull), time the session out, or expire it.
     void on_deadline(time_point now);
@@ -108,19 +133,28 @@ private:
         std::size_t bytes_sent = 0;
     };
 
-    receiver_output emit(std::string_view frame, time_point now, bool force_end = false);
-    void enter_closing(int code, std::string_view reason);
+    /// Appends the frames now due to the attached receiver, releasing it when it must end.
+    void produce(receiver_output& out, time_point now);
+    /// Appends one bare frame wrapped for the attached receiver and accounts for it.
+    void write_frame(receiver_output& out, std::string_view frame, time_point now);
+    void release_receiver(receiver_output& out, time_point now);
+    void enter_closing(int code, std::string_view reason, bool keep_queue, time_point now);
+    void push_closed_event();
+    void seen(time_point now) noexcept;
+    time_point expiry() const noexcept;
 
     session_limits limits_;
+    time_point now_;  ///< the latest time any call passed in (close() and send() take none)
     session_state state_ = session_state::connecting;
     std::optional<receiver> receiver_;
     std::string queue_;  ///< comma-separated escaped JSON string literals
     std::deque<session_event> events_;
     int close_code_ = 0;
     std::string close_reason_;
-    bool close_frame_sent_ = false;
-    time_point last_frame_{0};
-    time_point detached_at_{0};
+    bool heartbeat_due_ = false;
+    time_point last_frame_{0};   ///< last frame written (or receiver attached): heartbeat base
+    time_point detached_at_{0};  ///< no receiver since: disconnect timeout base
+    time_point closing_at_{0};   ///< closing began: expiry base
 };
 
 }  // namespace sockjs

@@ -1,0 +1,263 @@
+// The server-side session state machine. Every state change of a server session happens in
+// this file; session.hpp documents the rules.
+#include <sockjs/session.hpp>
+
+#include <sockjs/frame.hpp>
+#include <sockjs/json_escape.hpp>
+#include <sockjs/wrap.hpp>
+
+#include <utility>
+
+namespace sockjs {
+
+namespace {
+
+constexpr int code_another_connection = 2010;
+constexpr std::string_view reason_another_connection = "Another connection still open";
+constexpr int code_interrupted = 1002;
+constexpr std::string_view reason_interrupted = "Connection interrupted";
+constexpr int code_overflow = 1013;
+constexpr std::string_view reason_overflow = "Send queue overflow";
+// A client that stops receiving (including a polling client that closed) is only noticed
+// by the disconnect timeout; for the application that is the normal end of a session.
+constexpr int code_timeout = 1000;
+constexpr std::string_view reason_timeout = "Session timed out";
+
+// A queue that grew this large for a burst is given back rather than kept per session.
+constexpr std::size_t keep_capacity = 64 * 1024;
+
+}  // namespace
+
+server_session::server_session(const session_limits& limits, time_point now)
+    : limits_(limits), now_(now), last_frame_(now), detached_at_(now), closing_at_(now) {}
+
+void server_session::seen(time_point now) noexcept {
+    if (now > now_) now_ = now;
+}
+
+receiver_output server_session::attach(transport t, std::string_view callback, time_point now) {
+    seen(now);
+    receiver_output out;
+    if (state_ == session_state::closing || state_ == session_state::closed) {
+        // Replay: the new receiver gets the close frame (after any messages an application
+        // close left queued, if it is the first to come) and ends. It never becomes *the*
+        // receiver, so the session's own receiver, if any, is untouched.
+        if (receiver_) {
+            append_wrapped(out.bytes, t, close_frame(close_code_, close_reason_), callback);
+            out.end = true;
+            return out;
+        }
+        receiver_ = receiver{t, std::string(callback), 0};
+        last_frame_ = now;
+        produce(out, now);
+        return out;
+    }
+    if (receiver_) {
+        append_wrapped(out.bytes, t,
+                       close_frame(code_another_connection, reason_another_connection), callback);
+        out.end = true;
+        return out;
+    }
+    receiver_ = receiver{t, std::string(callback), 0};
+    last_frame_ = now;
+    heartbeat_due_ = false;
+    if (state_ == session_state::connecting) {
+        state_ = session_state::open;
+        events_.push_back(session_event{session_event::opened, {}, 0, {}});
+        write_frame(out, open_frame, now);
+        // Polling ends after its one frame; websocket carries one frame per message.
+        if (!is_streaming(t)) {
+            release_receiver(out, now);
+            return out;
+        }
+        if (t == transport::websocket) return out;
+    }
+    produce(out, now);
+    return out;
+}
+
+void server_session::detach(bool aborted, time_point now) {
+    seen(now);
+    if (!receiver_) return;
+    receiver_.reset();
+    detached_at_ = now;
+    heartbeat_due_ = false;
+    if (aborted && state_ == session_state::open)
+        enter_closing(code_interrupted, reason_interrupted, false, now);
+}
+
+receiver_output server_session::pull(time_point now) {
+    seen(now);
+    receiver_output out;
+    if (receiver_) produce(out, now);
+    return out;
+}
+
+void server_session::produce(receiver_output& out, time_point now) {
+    while (receiver_) {
+        const transport t = receiver_->t;
+        if (!queue_.empty()) {
+            std::string f = messages_frame_from_escaped(queue_);
+            if (queue_.capacity() > keep_capacity)
+                std::string().swap(queue_);
+            else
+                queue_.clear();  // keeps its buffer for the next burst
+            if (t == transport::websocket) {
+                // The frame is the WebSocket message: hand it over without another copy.
+                out.bytes = std::move(f);
+                receiver_->bytes_sent += out.bytes.size();
+                last_frame_ = now;
+                heartbeat_due_ = false;
+            } else {
+                write_frame(out, f, now);
+            }
+        } else if (state_ == session_state::closing || state_ == session_state::closed) {
+            write_frame(out, close_frame(close_code_, close_reason_), now);
+            release_receiver(out, now);
+            return;
+        } else if (heartbeat_due_ || now >= last_frame_ + limits_.heartbeat_delay) {
+            write_frame(out, heartbeat_frame, now);
+        } else {
+            return;
+        }
+        if (!is_streaming(t) ||
+            (t != transport::websocket && receiver_->bytes_sent >= limits_.response_limit)) {
+            release_receiver(out, now);
+            return;
+        }
+        if (t == transport::websocket) return;
+    }
+}
+
+void server_session::write_frame(receiver_output& out, std::string_view f, time_point now) {
+    const std::size_t before = out.bytes.size();
+    append_wrapped(out.bytes, receiver_->t, f, receiver_->callback);
+    receiver_->bytes_sent += out.bytes.size() - before;
+    last_frame_ = now;
+    heartbeat_due_ = false;
+}
+
+void server_session::release_receiver(receiver_output& out, time_point now) {
+    out.end = true;
+    receiver_.reset();
+    detached_at_ = now;
+    heartbeat_due_ = false;
+}
+
+errc server_session::send(std::string_view message) {
+    if (state_ != session_state::open) return errc::session_not_open;
+    const std::size_t before = queue_.size();
+    if (before != 0) queue_ += ',';
+    append_json_string(queue_, message);
+    if (queue_.size() > limits_.max_queued_bytes) {
+        queue_.resize(before);
+        enter_closing(code_overflow, reason_overflow, false, now_);
+        return errc::queue_full;
+    }
+    return errc::ok;
+}
+
+errc server_session::send_escaped(std::string_view json_literal) {
+    if (state_ != session_state::open) return errc::session_not_open;
+    const std::size_t needed = queue_.size() + (queue_.empty() ? 0 : 1) + json_literal.size();
+    if (needed > limits_.max_queued_bytes) {
+        enter_closing(code_overflow, reason_overflow, false, now_);
+        return errc::queue_full;
+    }
+    if (!queue_.empty()) queue_ += ',';
+    queue_ += json_literal;
+    return errc::ok;
+}
+
+void server_session::close(int code, std::string_view reason) {
+    if (state_ == session_state::closing || state_ == session_state::closed) return;
+    enter_closing(code, reason, true, now_);
+}
+
+void server_session::enter_closing(int code, std::string_view reason, bool keep_queue,
+                                   time_point now) {
+    const bool was_open = state_ == session_state::open;
+    state_ = session_state::closing;
+    close_code_ = code;
+    close_reason_.assign(reason);
+    heartbeat_due_ = false;
+    closing_at_ = now;
+    if (!keep_queue) std::string().swap(queue_);
+    if (was_open) push_closed_event();
+}
+
+void server_session::push_closed_event() {
+    events_.push_back(session_event{session_event::closed, {}, close_code_, close_reason_});
+}
+
+errc server_session::receive(std::string_view body, payload_format format, time_point now) {
+    seen(now);
+    std::vector<std::string> decoded;
+    const errc e = decode_messages(body, format, decoded, limits_.max_message_size);
+    if (e != errc::ok) return e;
+    if (state_ == session_state::open)
+        for (auto& m : decoded)
+            events_.push_back(session_event{session_event::message, std::move(m), 0, {}});
+    return errc::ok;
+}
+
+std::optional<session_event> server_session::next_event() {
+    if (events_.empty()) return std::nullopt;
+    session_event e = std::move(events_.front());
+    events_.pop_front();
+    return e;
+}
+
+std::optional<time_point> server_session::next_deadline() const noexcept {
+    switch (state_) {
+    case session_state::connecting:
+        return detached_at_ + limits_.disconnect_delay;
+    case session_state::open:
+        if (!receiver_) return detached_at_ + limits_.disconnect_delay;
+        if (heartbeat_due_) return std::nullopt;
+        return last_frame_ + limits_.heartbeat_delay;
+    case session_state::closing:
+        return expiry();
+    case session_state::closed:
+        break;
+    }
+    return std::nullopt;
+}
+
+time_point server_session::expiry() const noexcept {
+    // Like sockjs-node, a closing session lives on for disconnect_delay after closing began
+    // or after its last receiver left, whichever is later, so that the close frame reaches a
+    // client that reconnects promptly.
+    return (closing_at_ > detached_at_ ? closing_at_ : detached_at_) + limits_.disconnect_delay;
+}
+
+void server_session::on_deadline(time_point now) {
+    seen(now);
+    switch (state_) {
+    case session_state::connecting:
+        // Never attached: nothing was opened, so nothing to report; just expire.
+        if (now >= detached_at_ + limits_.disconnect_delay) {
+            state_ = session_state::closed;
+            close_code_ = code_timeout;
+            close_reason_.assign(reason_timeout);
+        }
+        return;
+    case session_state::open:
+        if (receiver_) {
+            if (now >= last_frame_ + limits_.heartbeat_delay) heartbeat_due_ = true;
+        } else if (now >= detached_at_ + limits_.disconnect_delay) {
+            enter_closing(code_timeout, reason_timeout, false, now);
+        }
+        return;
+    case session_state::closing:
+        if (now >= expiry()) {
+            state_ = session_state::closed;
+            std::string().swap(queue_);
+        }
+        return;
+    case session_state::closed:
+        return;
+    }
+}
+
+}  // namespace sockjs

@@ -1,0 +1,573 @@
+// server_session: every outcome of the server state machine, driven by a fake clock (plain
+// time_point values) and checked against the exact bytes the official suite expects.
+#include <sockjs/frame.hpp>
+#include <sockjs/session.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace sockjs;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr time_point t0{100000};
+
+session_limits suite_limits() {
+    session_limits l;
+    l.response_limit = 4096;  // what the suite's /echo service uses
+    l.heartbeat_delay = 25000ms;
+    l.disconnect_delay = 5000ms;
+    return l;
+}
+
+std::vector<session_event> drain(server_session& s) {
+    std::vector<session_event> out;
+    while (auto e = s.next_event()) out.push_back(std::move(*e));
+    return out;
+}
+
+// An open session whose first receiver (xhr polling) already got `o` and ended.
+server_session opened_by_polling(const session_limits& l = suite_limits(), time_point now = t0) {
+    server_session s(l, now);
+    auto out = s.attach(transport::xhr, {}, now);
+    REQUIRE(out.bytes == "o\n");
+    REQUIRE(out.end);
+    drain(s);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("first receiver gets o, then the opened event", "[session]") {
+    server_session s(suite_limits(), t0);
+    CHECK(s.state() == session_state::connecting);
+    CHECK(s.next_event() == std::nullopt);
+
+    SECTION("xhr polling: o ends the response") {
+        auto out = s.attach(transport::xhr, {}, t0);
+        CHECK(out.bytes == "o\n");
+        CHECK(out.end);
+        CHECK_FALSE(s.has_receiver());
+    }
+    SECTION("jsonp polling: wrapped with the callback, ends") {
+        auto out = s.attach(transport::jsonp, "x", t0);
+        CHECK(out.bytes == "/**/x(\"o\");\r\n");
+        CHECK(out.end);
+    }
+    SECTION("xhr streaming: o, stays attached") {
+        auto out = s.attach(transport::xhr_streaming, {}, t0);
+        CHECK(out.bytes == "o\n");
+        CHECK_FALSE(out.end);
+        CHECK(s.has_receiver());
+    }
+    SECTION("eventsource") {
+        auto out = s.attach(transport::eventsource, {}, t0);
+        CHECK(out.bytes == "data: o\r\n\r\n");
+        CHECK_FALSE(out.end);
+    }
+    SECTION("htmlfile") {
+        auto out = s.attach(transport::htmlfile, "callback", t0);
+        CHECK(out.bytes == "<script>\np(\"o\");\n</script>\r\n");
+        CHECK_FALSE(out.end);
+    }
+    SECTION("websocket: bare frame, stays attached") {
+        auto out = s.attach(transport::websocket, {}, t0);
+        CHECK(out.bytes == "o");
+        CHECK_FALSE(out.end);
+        CHECK(s.has_receiver());
+    }
+    CHECK(s.state() == session_state::open);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == session_event::opened);
+}
+
+TEST_CASE("o is sent once: later receivers get messages, not o", "[session]") {
+    auto s = opened_by_polling();
+    auto out = s.attach(transport::xhr, {}, t0 + 10ms);
+    CHECK(out.bytes.empty());  // waits for a message
+    CHECK_FALSE(out.end);
+    REQUIRE(s.send("a") == errc::ok);
+    out = s.pull(t0 + 20ms);
+    CHECK(out.bytes == "a[\"a\"]\n");
+    CHECK(out.end);
+    CHECK(s.pull(t0 + 20ms).bytes.empty());
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("messages queued between polls go out as one frame, in order", "[session]") {
+    auto s = opened_by_polling();
+    REQUIRE(s.send("a") == errc::ok);
+    REQUIRE(s.send("b\n\"") == errc::ok);
+    REQUIRE(s.send_escaped("\"c\"") == errc::ok);
+    CHECK(s.queued_bytes() == std::string(R"("a","b\n\"","c")").size());
+    auto out = s.attach(transport::xhr, {}, t0 + 1ms);
+    CHECK(out.bytes == "a[\"a\",\"b\\n\\\"\",\"c\"]\n");
+    CHECK(out.end);
+    CHECK(s.queued_bytes() == 0);
+}
+
+TEST_CASE("1000 messages each way keep their order", "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);
+    drain(s);
+    std::vector<std::string> sent;
+    for (int i = 0; i < 1000; ++i) {
+        sent.push_back("m" + std::to_string(i));
+        REQUIRE(s.send(sent.back()) == errc::ok);
+    }
+    auto out = s.pull(t0);
+    auto f = parse_frame(out.bytes);
+    REQUIRE(f.ok());
+    CHECK(f->type == frame_type::messages);
+    CHECK(f->messages == sent);
+
+    SECTION("one body") {
+        REQUIRE(s.receive(encode_client_messages(sent), payload_format::array, t0) == errc::ok);
+    }
+    SECTION("one body per message") {
+        for (const auto& m : sent)
+            REQUIRE(s.receive(encode_client_messages({m}), payload_format::array, t0) == errc::ok);
+    }
+    std::vector<std::string> got;
+    for (auto& e : drain(s)) {
+        REQUIRE(e.kind == session_event::message);
+        got.push_back(e.data);
+    }
+    CHECK(got == sent);
+}
+
+TEST_CASE("application close: polling gets o, then the close frame, replayed", "[session]") {
+    // The suite's /close service closes from the opened handler.
+    server_session s(suite_limits(), t0);
+    CHECK(s.attach(transport::jsonp, "x", t0).bytes == "/**/x(\"o\");\r\n");
+    REQUIRE(drain(s).size() == 1);
+    s.close(3000, "Go away!");
+    CHECK(s.state() == session_state::closing);
+    CHECK(s.close_code() == 3000);
+    CHECK(s.close_reason() == "Go away!");
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == session_event::closed);
+    CHECK(ev[0].code == 3000);
+    CHECK(ev[0].reason == "Go away!");
+
+    for (int i = 0; i < 3; ++i) {
+        auto out = s.attach(transport::jsonp, "x", t0 + 100ms * i);
+        CHECK(out.bytes == "/**/x(\"c[3000,\\\"Go away!\\\"]\");\r\n");
+        CHECK(out.end);
+        CHECK_FALSE(s.has_receiver());
+    }
+    // xhr polling on the same session sees the same frame.
+    CHECK(s.attach(transport::xhr, {}, t0 + 1s).bytes == "c[3000,\"Go away!\"]\n");
+    CHECK(drain(s).empty());  // closed fires once
+}
+
+TEST_CASE("application close on an attached streaming receiver ends it", "[session]") {
+    server_session s(suite_limits(), t0);
+    auto out = s.attach(transport::xhr_streaming, {}, t0);
+    CHECK(out.bytes == "o\n");
+    drain(s);
+    s.close(3000, "Go away!");
+    out = s.pull(t0);
+    CHECK(out.bytes == "c[3000,\"Go away!\"]\n");  // a separate write from `o`
+    CHECK(out.end);
+    CHECK_FALSE(s.has_receiver());
+    // A second streaming request replays the close frame rather than 2010.
+    out = s.attach(transport::xhr_streaming, {}, t0 + 1ms);
+    CHECK(out.bytes == "c[3000,\"Go away!\"]\n");
+    CHECK(out.end);
+}
+
+TEST_CASE("websocket close: o, then c as its own message, then end", "[session]") {
+    server_session s(suite_limits(), t0);
+    CHECK(s.attach(transport::websocket, {}, t0).bytes == "o");
+    drain(s);
+    REQUIRE(s.send("x") == errc::ok);
+    s.close(3000, "Go away!");
+    CHECK(s.send("y") == errc::session_not_open);
+    // Messages queued before an application close are still delivered, one frame per call.
+    auto out = s.pull(t0);
+    CHECK(out.bytes == "a[\"x\"]");
+    CHECK_FALSE(out.end);
+    out = s.pull(t0);
+    CHECK(out.bytes == "c[3000,\"Go away!\"]");
+    CHECK(out.end);
+    out = s.pull(t0);
+    CHECK(out.bytes.empty());
+    CHECK_FALSE(out.end);
+}
+
+TEST_CASE("messages queued before an application close reach the next receiver first",
+          "[session]") {
+    auto s = opened_by_polling();
+    REQUIRE(s.send("bye") == errc::ok);
+    s.close(3001, "done");
+    SECTION("polling: one frame per response") {
+        auto out = s.attach(transport::xhr, {}, t0 + 1ms);
+        CHECK(out.bytes == "a[\"bye\"]\n");
+        CHECK(out.end);
+        CHECK(s.attach(transport::xhr, {}, t0 + 2ms).bytes == "c[3001,\"done\"]\n");
+    }
+    SECTION("streaming: both frames, then the end") {
+        auto out = s.attach(transport::xhr_streaming, {}, t0 + 1ms);
+        CHECK(out.bytes == "a[\"bye\"]\nc[3001,\"done\"]\n");
+        CHECK(out.end);
+    }
+}
+
+TEST_CASE("close before the first receiver: no o, no events", "[session]") {
+    server_session s(suite_limits(), t0);
+    s.close(3000, "shutdown");
+    CHECK(s.state() == session_state::closing);
+    auto out = s.attach(transport::xhr, {}, t0);
+    CHECK(out.bytes == "c[3000,\"shutdown\"]\n");
+    CHECK(out.end);
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("close is a no-op once closing", "[session]") {
+    auto s = opened_by_polling();
+    s.close(3000, "first");
+    s.close(3001, "second");
+    CHECK(s.close_code() == 3000);
+    CHECK(drain(s).size() == 1);
+    CHECK(s.attach(transport::xhr, {}, t0).bytes == "c[3000,\"first\"]\n");
+}
+
+TEST_CASE("a second receiver gets 2010 and the first keeps the session", "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::xhr_streaming, {}, t0);
+    drain(s);
+
+    auto second = s.attach(transport::xhr_streaming, {}, t0 + 1ms);
+    CHECK(second.bytes == "c[2010,\"Another connection still open\"]\n");
+    CHECK(second.end);
+    CHECK(s.has_receiver());
+    CHECK(s.state() == session_state::open);
+
+    // Wrapped for the second receiver's own transport.
+    CHECK(s.attach(transport::jsonp, "cb", t0 + 2ms).bytes ==
+          "/**/cb(\"c[2010,\\\"Another connection still open\\\"]\");\r\n");
+    CHECK(s.attach(transport::xhr, {}, t0 + 2ms).bytes ==
+          "c[2010,\"Another connection still open\"]\n");
+
+    REQUIRE(s.send("still mine") == errc::ok);
+    auto out = s.pull(t0 + 3ms);
+    CHECK(out.bytes == "a[\"still mine\"]\n");
+    CHECK_FALSE(out.end);
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("an aborted receiver closes the session with 1002", "[session]") {
+    server_session s(suite_limits(), t0);
+    transport t = GENERATE(transport::xhr, transport::xhr_streaming, transport::websocket);
+    if (is_streaming(t)) {
+        s.attach(t, {}, t0);
+    } else {
+        s.attach(t, {}, t0);  // `o`, ended
+        REQUIRE(s.attach(t, {}, t0 + 1ms).bytes.empty());  // long poll waiting
+    }
+    drain(s);
+    REQUIRE(s.send("lost") == errc::ok);
+    // A pull is pending but the client went away first.
+    s.detach(true, t0 + 2ms);
+    CHECK_FALSE(s.has_receiver());
+    CHECK(s.state() == session_state::closing);
+    CHECK(s.queued_bytes() == 0);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == session_event::closed);
+    CHECK(ev[0].code == 1002);
+    CHECK(ev[0].reason == "Connection interrupted");
+
+    auto out = s.attach(transport::xhr, {}, t0 + 3ms);
+    CHECK(out.bytes == "c[1002,\"Connection interrupted\"]\n");
+    CHECK(out.end);
+}
+
+TEST_CASE("detach without abort starts the disconnect timer, a new receiver resumes",
+          "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::xhr_streaming, {}, t0);
+    drain(s);
+    s.detach(false, t0 + 1s);
+    CHECK(s.state() == session_state::open);
+    CHECK(s.next_deadline() == t0 + 6s);
+    s.detach(false, t0 + 2s);  // no receiver: no-op
+    CHECK(s.next_deadline() == t0 + 6s);
+    REQUIRE(s.send("m") == errc::ok);
+    auto out = s.attach(transport::eventsource, {}, t0 + 5999ms);
+    CHECK(out.bytes == "data: a[\"m\"]\r\n\r\n");
+    CHECK_FALSE(out.end);
+    CHECK(s.next_deadline() == t0 + 5999ms + 25s);
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("xhr_streaming ends once 4096 wrapped bytes were written (suite numbers)",
+          "[session]") {
+    server_session s(suite_limits(), t0);
+    REQUIRE(s.attach(transport::xhr_streaming, {}, t0).bytes == "o\n");
+    const std::string msg(128, 'x');
+    const std::string frame = "a[\"" + msg + "\"]\n";
+    std::size_t written = 2;
+    for (int i = 0; i < 31; ++i) {
+        REQUIRE(s.send(msg) == errc::ok);
+        auto out = s.pull(t0);
+        CHECK(out.bytes == frame);
+        written += out.bytes.size();
+        // The suite reads 31 frames and then expects the end: 30 * 134 + 2 < 4096 <= 31 * 134 + 2.
+        CHECK(out.end == (i == 30));
+        CHECK(out.end == (written >= 4096));
+    }
+    CHECK_FALSE(s.has_receiver());
+    CHECK(s.state() == session_state::open);
+    // The client reopens; no second `o`.
+    REQUIRE(s.send("next") == errc::ok);
+    auto out = s.attach(transport::xhr_streaming, {}, t0 + 1ms);
+    CHECK(out.bytes == "a[\"next\"]\n");
+    CHECK_FALSE(out.end);
+}
+
+TEST_CASE("eventsource and htmlfile end after one frame over the limit", "[session]") {
+    const std::string msg(4096, 'x');
+    SECTION("eventsource") {
+        server_session s(suite_limits(), t0);
+        REQUIRE(s.attach(transport::eventsource, {}, t0).bytes == "data: o\r\n\r\n");
+        REQUIRE(s.send(msg) == errc::ok);
+        auto out = s.pull(t0);
+        CHECK(out.bytes == "data: a[\"" + msg + "\"]\r\n\r\n");
+        CHECK(out.end);
+    }
+    SECTION("htmlfile") {
+        server_session s(suite_limits(), t0);
+        REQUIRE(s.attach(transport::htmlfile, "callback", t0).bytes ==
+                "<script>\np(\"o\");\n</script>\r\n");
+        REQUIRE(s.send(msg) == errc::ok);
+        auto out = s.pull(t0);
+        CHECK(out.bytes == "<script>\np(\"a[\\\"" + msg + "\\\"]\");\n</script>\r\n");
+        CHECK(out.end);
+    }
+}
+
+TEST_CASE("a websocket receiver never ends on volume", "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);
+    const std::string msg(1000, 'y');
+    for (int i = 0; i < 50; ++i) {
+        REQUIRE(s.send(msg) == errc::ok);
+        auto out = s.pull(t0);
+        CHECK(out.bytes == "a[\"" + msg + "\"]");
+        CHECK_FALSE(out.end);
+    }
+    CHECK(s.has_receiver());
+}
+
+TEST_CASE("polling receivers end after exactly one frame", "[session]") {
+    auto s = opened_by_polling();
+    REQUIRE(s.attach(transport::jsonp, "f", t0).bytes.empty());
+    REQUIRE(s.send("1") == errc::ok);
+    auto out = s.pull(t0);
+    CHECK(out.bytes == "/**/f(\"a[\\\"1\\\"]\");\r\n");
+    CHECK(out.end);
+    REQUIRE(s.send("2") == errc::ok);
+    CHECK(s.pull(t0).bytes.empty());  // no receiver until the next poll
+    CHECK(s.queued_bytes() == 3);
+}
+
+TEST_CASE("heartbeat after heartbeat_delay of frame silence", "[session]") {
+    SECTION("streaming: h, stays attached, next one 25 s later") {
+        server_session s(suite_limits(), t0);
+        s.attach(transport::xhr_streaming, {}, t0);
+        CHECK(s.next_deadline() == t0 + 25s);
+        s.on_deadline(t0 + 24999ms);
+        CHECK(s.pull(t0 + 24999ms).bytes.empty());
+        // A frame resets the silence.
+        REQUIRE(s.send("m") == errc::ok);
+        CHECK(s.pull(t0 + 10s).bytes == "a[\"m\"]\n");
+        CHECK(s.next_deadline() == t0 + 35s);
+        s.on_deadline(t0 + 35s);
+        CHECK(s.next_deadline() == std::nullopt);  // waits for the pull
+        auto out = s.pull(t0 + 35s);
+        CHECK(out.bytes == "h\n");
+        CHECK_FALSE(out.end);
+        CHECK(s.next_deadline() == t0 + 60s);
+    }
+    SECTION("polling: h ends the long poll") {
+        auto s = opened_by_polling();
+        REQUIRE(s.attach(transport::xhr, {}, t0 + 1s).bytes.empty());
+        CHECK(s.next_deadline() == t0 + 26s);
+        s.on_deadline(t0 + 26s);
+        auto out = s.pull(t0 + 26s);
+        CHECK(out.bytes == "h\n");
+        CHECK(out.end);
+        CHECK(s.next_deadline() == t0 + 31s);  // now the disconnect timer runs
+    }
+    SECTION("websocket") {
+        server_session s(suite_limits(), t0);
+        s.attach(transport::websocket, {}, t0);
+        s.on_deadline(t0 + 25s);
+        CHECK(s.pull(t0 + 25s).bytes == "h");
+    }
+    SECTION("a late pull sends h even if on_deadline was not called") {
+        server_session s(suite_limits(), t0);
+        s.attach(transport::eventsource, {}, t0);
+        CHECK(s.pull(t0 + 30s).bytes == "data: h\r\n\r\n");
+    }
+    SECTION("no heartbeat without a receiver") {
+        auto s = opened_by_polling();
+        s.on_deadline(t0 + 4s);
+        CHECK(s.attach(transport::xhr, {}, t0 + 4s).bytes.empty());
+    }
+}
+
+TEST_CASE("no receiver for disconnect_delay: closed event, replay, then expiry",
+          "[session]") {
+    auto s = opened_by_polling();
+    CHECK(s.next_deadline() == t0 + 5s);
+    s.on_deadline(t0 + 4999ms);
+    CHECK(s.state() == session_state::open);
+    REQUIRE(s.send("dropped") == errc::ok);
+    s.on_deadline(t0 + 5s);
+    CHECK(s.state() == session_state::closing);
+    CHECK(s.queued_bytes() == 0);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == session_event::closed);
+    CHECK(ev[0].code == 1000);
+    CHECK(ev[0].reason == "Session timed out");
+    CHECK(s.next_deadline() == t0 + 10s);
+
+    // A late client is told, and that extends the replay window (as sockjs-node).
+    CHECK(s.attach(transport::xhr, {}, t0 + 7s).bytes == "c[1000,\"Session timed out\"]\n");
+    CHECK(s.next_deadline() == t0 + 12s);
+    s.on_deadline(t0 + 10s);
+    CHECK(s.state() == session_state::closing);
+    s.on_deadline(t0 + 12s);
+    CHECK(s.state() == session_state::closed);
+    CHECK(s.next_deadline() == std::nullopt);
+    CHECK(drain(s).empty());
+    // Should the adapter still attach before dropping it, the client still gets the close.
+    auto out = s.attach(transport::xhr, {}, t0 + 13s);
+    CHECK(out.bytes == "c[1000,\"Session timed out\"]\n");
+    CHECK(out.end);
+}
+
+TEST_CASE("closing expires disconnect_delay after the close frame went out", "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::xhr_streaming, {}, t0);
+    s.pull(t0 + 2s);  // moves the session's clock
+    s.close(3000, "bye");
+    CHECK(s.next_deadline() == t0 + 7s);
+    s.pull(t0 + 3s);  // the close frame is delivered later: the window starts then
+    CHECK(s.next_deadline() == t0 + 8s);
+    s.on_deadline(t0 + 8s);
+    CHECK(s.state() == session_state::closed);
+}
+
+TEST_CASE("a session never attached expires silently", "[session]") {
+    server_session s(suite_limits(), t0);
+    CHECK(s.next_deadline() == t0 + 5s);
+    s.on_deadline(t0 + 5s);
+    CHECK(s.state() == session_state::closed);
+    CHECK(drain(s).empty());
+    CHECK(s.next_deadline() == std::nullopt);
+}
+
+TEST_CASE("queue overflow closes the session with 1013", "[session]") {
+    auto l = suite_limits();
+    l.max_queued_bytes = 20;
+    auto s = opened_by_polling(l);
+    REQUIRE(s.send("12345678") == errc::ok);  // "12345678" is 10 bytes
+    SECTION("send") {
+        CHECK(s.send("12345678") == errc::queue_full);  // 10 + 1 + 10 > 20
+    }
+    SECTION("send_escaped") {
+        CHECK(s.send_escaped("\"12345678\"") == errc::queue_full);
+    }
+    CHECK(s.state() == session_state::closing);
+    CHECK(s.queued_bytes() == 0);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].code == 1013);
+    CHECK(ev[0].reason == "Send queue overflow");
+    CHECK(s.send("x") == errc::session_not_open);
+    CHECK(s.attach(transport::xhr, {}, t0).bytes == "c[1013,\"Send queue overflow\"]\n");
+}
+
+TEST_CASE("queue up to exactly max_queued_bytes is fine", "[session]") {
+    auto l = suite_limits();
+    l.max_queued_bytes = 21;
+    auto s = opened_by_polling(l);
+    REQUIRE(s.send("12345678") == errc::ok);
+    CHECK(s.send("12345678") == errc::ok);
+    CHECK(s.queued_bytes() == 21);
+    CHECK(s.state() == session_state::open);
+}
+
+TEST_CASE("overflow with a receiver attached sends the close frame", "[session]") {
+    auto l = suite_limits();
+    l.max_queued_bytes = 5;
+    server_session s(l, t0);
+    s.attach(transport::websocket, {}, t0);
+    CHECK(s.send("toolong") == errc::queue_full);
+    auto out = s.pull(t0);
+    CHECK(out.bytes == "c[1013,\"Send queue overflow\"]");
+    CHECK(out.end);
+}
+
+TEST_CASE("send before open and after close", "[session]") {
+    server_session s(suite_limits(), t0);
+    CHECK(s.send("x") == errc::session_not_open);
+    CHECK(s.send_escaped("\"x\"") == errc::session_not_open);
+    s.attach(transport::xhr, {}, t0);
+    CHECK(s.send("x") == errc::ok);
+    s.close(1000, "Normal closure");
+    CHECK(s.send("x") == errc::session_not_open);
+}
+
+TEST_CASE("receive: payload errors leave nothing queued", "[session]") {
+    auto l = suite_limits();
+    l.max_message_size = 4;
+    auto s = opened_by_polling(l);
+    CHECK(s.receive("", payload_format::array, t0) == errc::empty_payload);
+    CHECK(s.receive("[\"a", payload_format::array, t0) == errc::broken_json);
+    CHECK(s.receive("[\"a\",1]", payload_format::array, t0) == errc::broken_json);
+    CHECK(s.receive("\"a\"", payload_format::array, t0) == errc::broken_json);
+    CHECK(s.receive("[\"ok\",\"too long\"]", payload_format::array, t0) ==
+          errc::message_too_large);
+    CHECK(drain(s).empty());
+
+    // WebSocket: empty message and [] are no-ops, a bare string is one message.
+    CHECK(s.receive("", payload_format::array_or_string, t0) == errc::ok);
+    CHECK(s.receive("[]", payload_format::array_or_string, t0) == errc::ok);
+    CHECK(s.receive("\"ws\"", payload_format::array_or_string, t0) == errc::ok);
+    CHECK(s.receive("[\"x\",\"y\"]", payload_format::array, t0) == errc::ok);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 3);
+    CHECK(ev[0].data == "ws");
+    CHECK(ev[1].data == "x");
+    CHECK(ev[2].data == "y");
+}
+
+TEST_CASE("receive on a closing session: checked, answered ok, dropped", "[session]") {
+    auto s = opened_by_polling();
+    s.close(3000, "Go away!");
+    drain(s);
+    CHECK(s.receive("[\"late\"]", payload_format::array, t0) == errc::ok);
+    CHECK(s.receive("[", payload_format::array, t0) == errc::broken_json);
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("pull and detach without a receiver do nothing", "[session]") {
+    auto s = opened_by_polling();
+    auto out = s.pull(t0 + 1s);
+    CHECK(out.bytes.empty());
+    CHECK_FALSE(out.end);
+    s.detach(true, t0 + 1s);
+    CHECK(s.state() == session_state::open);
+    CHECK(drain(s).empty());
+}
