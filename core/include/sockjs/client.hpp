@@ -6,10 +6,28 @@
 /// opens the transport the session names, feeds it bare frames (after stream_unwrapper for
 /// HTTP transports), sends what take_outgoing() returns, and calls on_deadline when due.
 ///
-/// Follows sockjs-client 1.6: readyState 0..3; close(code, reason) accepts 1000 and
-/// 3000-4999 and a reason of at most 123 bytes; a transport that fails before `o` falls back to
-/// the next one; client-side close codes 2000 "All transports failed", 2007 "Transport timed
-/// out", 1002 "Cannot connect to server", 1006 "Server lost session".
+/// Follows sockjs-client 1.6 (lib/main.js):
+/// - readyState 0..3; close(code, reason) accepts 1000 and 3000-4999 and a reason of at most
+///   123 bytes; send() fails while connecting and is ignored once closing.
+/// - /info failing (or not answering within info_timeout, 8 s as sockjs-client's
+///   InfoReceiver): close 1002 "Cannot connect to server".
+/// - A transport that fails before `o` (ends, errors, or times out: "2007 Transport timed
+///   out" is the reason of that fallback step) falls back to the next one; when none is left
+///   the session closes with 2000 "All transports failed". As in sockjs-client, 2007 is never
+///   the final close code. A transport that ends before `o` with an application close code
+///   (1000, 3000-4999; a WebSocket closed by the server) closes the session with that code.
+/// - `c[code,"reason"]` closes with the server's code and reason, wasClean true (also before
+///   `o`: no fallback). A second `o` closes with 1006 "Server lost session". A transport
+///   ending after `o` closes with 1006 "Server lost session", or with the WebSocket's code.
+/// - Frames the client cannot parse are ignored (on_frame reports bad_frame so the adapter
+///   can log it), as sockjs-client does: a broken frame never closes the session.
+///
+/// Adapter duties, in one place: start /info when constructing; on start_transport open the
+/// named transport on session_path(server_id, a fresh session id, receive_transport(t));
+/// unwrap and feed every frame; reopen polling receivers that end normally; when a send
+/// completes (or right away for a WebSocket) send take_outgoing() if non-empty, one HTTP
+/// send in flight at a time; on stop_transport abort all I/O; after every call drain
+/// next_event() and re-arm the timer at next_deadline().
 
 #include <sockjs/error.hpp>
 #include <sockjs/result.hpp>
@@ -25,14 +43,17 @@
 
 namespace sockjs {
 
-/// The parsed /info answer.
+/// The parsed /info answer. Fields absent or of another type keep these defaults, as in
+/// sockjs-client (only `"websocket": false` disables WebSocket).
 struct server_info {
     bool websocket = true;
     bool cookie_needed = false;
     std::vector<std::string> origins;
     std::uint32_t entropy = 0;
 };
-/// Parses an /info body. Errors: bad_frame (not the expected JSON object).
+/// Parses an /info body. Errors: bad_frame (not a JSON object).
+/// sockjs-client treats a 200 answer whose body is not a JSON object as `{}` (all defaults);
+/// an adapter that wants the same passes `server_info{}` to on_info in that case.
 result<server_info> parse_info(std::string_view body);
 
 /// Client-side transport names as sockjs-client spells them in `transports` option.
@@ -56,17 +77,34 @@ std::vector<client_transport> transport_order(const server_info& info,
 /// session ids are chosen by the adapter (random), passed in here.
 std::string session_path(std::string_view server_id, std::string_view session_id, transport t);
 
+/// sockjs-client's retransmission timeout from the /info round trip: 4 * rtt above 100 ms,
+/// else 300 ms + rtt.
+millis round_trip_timeout(millis rtt) noexcept;
+/// How many round trips a transport needs to open (sockjs-client's `roundTrips`): 1 for
+/// jsonp-polling, 2 for the others.
+int round_trips(client_transport t) noexcept;
+
+/// sockjs-client's readyState values. The session itself goes from connecting or open straight
+/// to closed when it queues the close event; a glue that mirrors sockjs-client exactly reports
+/// closing until it has dispatched that event.
 enum class ready_state { connecting = 0, open = 1, closing = 2, closed = 3 };
 
 struct client_options {
     std::vector<client_transport> transports;  ///< allowed transports; empty = all
     /// How long one transport may take to deliver `o` before it counts as failed. 0 = derive
-    /// from the /info round trip as sockjs-client does (max(rtt * 4? , 300 ms) style rule is the
-    /// adapter's business), so this default is a fixed safe value.
+    /// it as sockjs-client does: round_trip_timeout(rtt) * round_trips(transport), with the
+    /// rtt of the /info request given to on_info (5 s when none was given).
     millis transport_timeout{5000};
-    /// Opt-in liveness watchdog: no frame (including `h`) for this long closes with 4000-range
-    /// code 4900 "Liveness timeout". 0 = off (sockjs-client behaviour).
+    /// Opt-in liveness watchdog: no frame (including `h`) for this long while open closes
+    /// with code 4900 "Liveness timeout", wasClean false. 0 = off (sockjs-client behaviour).
+    /// Set it above the server's heartbeat delay (25 s by default).
     millis liveness_timeout{0};
+    /// What the adapter's environment can run (e.g. no jsonp-polling outside a browser
+    /// page); empty = all. Intersected with `transports` and /info.
+    std::vector<client_transport> available;
+    /// How long /info may take before the session closes with 1002 (sockjs-client: 8 s).
+    /// 0 = no deadline (the adapter times /info out itself and calls on_info(nullopt)).
+    millis info_timeout{8000};
 };
 
 struct client_event {
@@ -75,8 +113,12 @@ struct client_event {
         message,         ///< one message from an `a` frame
         heartbeat,       ///< `h` received
         close,           ///< the session is closed: code, reason, was_clean
-        start_transport, ///< the adapter must (re)connect using `transport` (fallback step)
-        stop_transport,  ///< the adapter must abort the current transport's I/O
+        start_transport, ///< the adapter must connect using `transport` (first try or fallback
+                         ///< step), with a fresh session id
+        stop_transport,  ///< the adapter must abort the current transport's I/O (or the
+                         ///< /info request while it is pending); emitted before `close` and
+                         ///< before a fallback's start_transport, never for a transport that
+                         ///< the adapter reported closed
     } kind = open;
     std::string data;
     int code = 0;
@@ -93,12 +135,18 @@ public:
     /// The transport in use (or being tried).
     std::optional<client_transport> current_transport() const noexcept { return current_; }
 
-    /// /info answered (or failed: pass nullopt and the session assumes websocket allowed if
-    /// the adapter could not reach /info: it closes with 1002 "Cannot connect to server").
+    /// /info answered (or failed: pass nullopt and the session closes with 1002 "Cannot
+    /// connect to server", as sockjs-client does for a failed /info request).
     /// Emits start_transport for the first transport, or close 2000 if none is possible.
-    void on_info(std::optional<server_info> info, time_point now);
-    /// The current transport delivered a bare frame.
-    /// Errors: bad_frame, unexpected_frame (a second `o`: closes with 1006 "Server lost session").
+    /// `rtt`, the /info round trip, sets transport timeouts when transport_timeout is 0.
+    /// Ignored unless /info is pending.
+    void on_info(std::optional<server_info> info, time_point now,
+                 std::optional<millis> rtt = std::nullopt);
+    /// The current transport delivered a bare frame. `o` and `h` are recognised by their first
+    /// letter, as sockjs-client does (so the xhr_streaming prelude `hhh...h` is a heartbeat).
+    /// Errors: bad_frame (ignored, nothing changes), unexpected_frame (a second `o`: closes
+    /// with 1006 "Server lost session"; an `a` before `o`, or any frame while no transport
+    /// is current: ignored). Frames after the session closed are ignored and return ok.
     errc on_frame(std::string_view frame, time_point now);
     /// The current transport ended without a close frame (network error, HTTP error,
     /// WebSocket closed). Before open: falls back to the next transport (start_transport) or
@@ -110,23 +158,36 @@ public:
     /// response_limit): the adapter reopens the receiver; nothing changes in the session.
 
     /// Application: queue a message. Errors: session_not_open (also while connecting; the
-    /// browser glue turns that into the InvalidStateError sockjs-client throws).
+    /// browser glue turns that into the InvalidStateError sockjs-client throws while
+    /// connecting, and ignores it once closed, as sockjs-client does).
     errc send(std::string_view message);
     /// Messages to transmit now, as one client payload `["a","b"]` (HTTP transports send it as
     /// one xhr_send body; WebSocket sends it as one message). Empty when nothing is queued.
     std::string take_outgoing();
-    /// Application close: validates code (1000 or 3000-4999) and reason (<= 123 bytes), then
-    /// closes (was_clean=true) and emits stop_transport + close.
+    /// Application close: validates code (1000 or 3000-4999; 0 means 1000) and reason
+    /// (<= 123 bytes; empty means "Normal closure"), then closes (was_clean=true) and emits
+    /// stop_transport + close. Nothing is sent to the server: as in sockjs-client, aborting
+    /// the transport is how a client closes. A no-op (ok) once closed.
+    /// Errors: invalid_close_code, reason_too_long (nothing changes).
     errc close(int code = 1000, std::string_view reason = "Normal closure");
 
     std::optional<client_event> next_event();
+    /// The earliest of: the /info deadline, the current transport's timeout (before `o`),
+    /// the liveness deadline (open, opt-in). nullopt once closed.
     std::optional<time_point> next_deadline() const noexcept;
-    /// Transport timeout (2007 / fallback) and liveness watchdog.
+    /// /info timeout (1002), transport timeout (stop_transport, then fallback or 2000) and
+    /// liveness watchdog (4900).
     void on_deadline(time_point now);
 
+    /// The close event's code and reason once closed (0 and empty before).
+    int close_code() const noexcept { return close_code_; }
+    const std::string& close_reason() const noexcept { return close_reason_; }
+
 private:
-    void fail_transport(time_point now);
+    void start_next(time_point now);
+    void stop_current();
     void finish(int code, std::string_view reason, bool was_clean);
+    void push(client_event::kind_t kind);
 
     client_options opts_;
     ready_state state_ = ready_state::connecting;
@@ -135,8 +196,13 @@ private:
     std::optional<client_transport> current_;
     std::deque<client_event> events_;
     std::vector<std::string> outgoing_;
+    std::optional<time_point> info_deadline_;  ///< set while /info is pending
+    bool info_pending_ = true;
+    std::optional<millis> rtt_;
     std::optional<time_point> transport_deadline_;
     time_point last_frame_{0};
+    int close_code_ = 0;
+    std::string close_reason_;
 };
 
 }  // namespace sockjs
