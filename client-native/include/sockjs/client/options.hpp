@@ -1,0 +1,57 @@
+#pragma once
+/// @file
+/// Options of a native SockJS client connection (sockjs::client::connection).
+///
+/// The names follow sockjs-client's constructor options (`transports`, `timeout`,
+/// `sessionId`, `server`); the rest are the limits and timeouts a native program needs so
+/// that nothing it calls can block for ever.
+
+#include <sockjs/client.hpp>
+#include <sockjs/time.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sockjs::client {
+
+/// Opt-in automatic reconnection after a connection was lost (a close with was_clean ==
+/// false: 1006 "Server lost session", 1002 "Cannot connect to server", 2000 "All transports
+/// failed", 2007 "Transport timed out"). A close the application asked for, or a close frame
+/// the server sent (`c[3000,"Go away!"]`), is final and never reconnects.
+struct reconnect_options {
+    bool enabled = false;               ///< off by default, as in sockjs-client
+    millis initial_delay{500};          ///< wait before the first attempt
+    millis max_delay{15000};            ///< the delay doubles per failed attempt up to this
+    unsigned max_attempts = 0;          ///< consecutive failed attempts before giving up; 0 = no limit
+};
+
+struct options {
+    /// Transports allowed, in sockjs-client's order (websocket, xhr-streaming, xhr-polling);
+    /// empty = every transport this client implements. Transports this client does not
+    /// implement (eventsource, jsonp-polling) are ignored.
+    std::vector<client_transport> transports;
+    /// How long one transport may take to deliver the open frame before the next one is
+    /// tried (and, for the last one, the connection closes with 2007 "Transport timed out").
+    millis timeout{5000};
+    /// Session id in the URL; empty = a fresh random one per connection attempt.
+    std::string session_id;
+    /// Server id in the URL (for sticky load balancers); empty = random three digits.
+    std::string server_id;
+
+    /// Connecting a TCP socket (and the /info request) gives up after this long.
+    millis connect_timeout{5000};
+    /// A transport on which no byte arrives for this long has failed (the session then
+    /// closes with 1006). It must exceed the server's heartbeat interval (25 s by default),
+    /// since a live server sends `h` at least that often.
+    millis receive_timeout{60000};
+    /// Writing a request or a WebSocket message gives up after this long.
+    millis send_timeout{10000};
+    /// Largest single frame accepted from the server (WebSocket payload or one line of an
+    /// xhr body); larger is a broken transport, never an unbounded allocation.
+    std::size_t max_frame_size = 16u << 20;
+
+    reconnect_options reconnect;
+};
+
+}  // namespace sockjs::client

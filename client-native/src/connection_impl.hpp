@@ -1,0 +1,113 @@
+#pragma once
+// The driver behind sockjs::client::connection: one thread that owns the core's
+// client_session, feeds it what the I/O threads report, carries out what it asks for (start
+// or stop a transport, send a payload) and hands its events to the application.
+//
+// Locking: m_ guards the session and everything the application's threads can reach. The
+// driver never holds it while it starts, stops or joins I/O threads or calls a handler, since
+// those threads and handlers take it too.
+
+#include <sockjs/client/connection.hpp>
+
+#include "endpoint.hpp"
+#include "info_fetch.hpp"
+#include "io_event.hpp"
+#include "transport_io.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace sockjs::client {
+
+class connection::impl final : public detail::io_sink, public std::enable_shared_from_this<impl> {
+public:
+    impl(detail::endpoint ep, options opts, handlers h);
+    ~impl();
+
+    /// Starts the driver thread (it keeps the impl alive while it runs).
+    void start();
+    /// Asks the driver to stop and joins it, unless called on the driver thread itself (a
+    /// handler destroying its connection), where the thread is left to finish on its own.
+    void shutdown();
+
+    void post(detail::io_event e) override;
+
+    errc send(std::string_view message);
+    errc close(int code, std::string_view reason);
+    bool flush(millis timeout);
+    std::optional<event> next_event(millis timeout);
+    sockjs::ready_state state() const;
+    std::string transport() const;
+    std::string last_error() const;
+    const std::string& url() const noexcept { return ep_.url; }
+
+private:
+    using clock = std::chrono::steady_clock;
+
+    struct action {
+        enum kind_t { start_info, stop_info, start_transport, stop_transport, send } kind;
+        client_transport transport = client_transport::websocket;
+        detail::transport_context ctx;
+        std::string payload;
+    };
+
+    time_point now() const;
+    clock::time_point to_clock(time_point t) const;
+    millis reconnect_delay(unsigned attempt);
+
+    // All with m_ held.
+    void new_session(time_point now);
+    detail::transport_context context(std::uint64_t generation) const;
+    std::optional<time_point> next_wake() const;
+    void apply(detail::io_event& e, time_point now);
+    void collect(std::vector<action>& acts, std::vector<event>& out, time_point now);
+
+    // Driver thread only, without m_.
+    void run();
+    void execute(std::vector<action>& acts);
+    void deliver(std::vector<event>& out);
+
+    const detail::endpoint ep_;
+    const options opts_;
+    const handlers handlers_;
+    const clock::time_point epoch_ = clock::now();
+    std::mt19937 rng_;
+
+    mutable std::mutex m_;
+    std::condition_variable cv_;         // wakes the driver
+    std::condition_variable events_cv_;  // wakes next_event() and flush()
+    std::optional<client_session> session_;
+    std::string server_id_;
+    std::string session_id_;
+    std::deque<detail::io_event> inbox_;
+    std::deque<event> events_;
+    std::uint64_t generation_ = 0;      // last one handed out
+    std::uint64_t info_gen_ = 0;        // the /info request that counts (0: none)
+    std::uint64_t transport_gen_ = 0;   // the transport that counts (0: none)
+    bool wake_ = false;                 // the application changed something
+    bool shutdown_ = false;
+    bool finished_ = false;             // the final close event was handed out
+    bool send_in_flight_ = false;
+    bool outgoing_pending_ = false;     // send() queued something not yet taken
+    bool close_undelivered_ = false;    // a close event is on its way to the application
+    time_point info_started_{0};        // for the /info round trip
+    std::optional<time_point> reconnect_at_;
+    unsigned failed_attempts_ = 0;
+    std::string transport_name_;
+    std::string last_error_;
+
+    // Driver thread only.
+    std::unique_ptr<detail::info_fetch> info_;
+    std::unique_ptr<detail::transport_io> transport_;
+    std::thread driver_;
+};
+
+}  // namespace sockjs::client
