@@ -55,6 +55,14 @@ std::vector<client_transport> parse_list(std::string_view list) {
     return out;
 }
 
+// js/src/core.js mirrors these numbers; a change here must change it too.
+static_assert(static_cast<int>(errc::session_not_open) == 8);
+static_assert(static_cast<int>(errc::invalid_close_code) == 10);
+static_assert(static_cast<int>(errc::reason_too_long) == 11);
+static_assert(client_event::open == 0 && client_event::message == 1 && client_event::heartbeat == 2 &&
+              client_event::close == 3 && client_event::start_transport == 4 && client_event::stop_transport == 5);
+static_assert(static_cast<int>(ready_state::closed) == 3);
+
 const std::string& event_text(const client_event& e) {
     return e.kind == client_event::close ? e.reason : e.data;
 }
@@ -73,27 +81,32 @@ EMSCRIPTEN_KEEPALIVE char* sj_input(std::size_t capacity) {
 /// Where the last returned output string starts (its length was the call's result).
 EMSCRIPTEN_KEEPALIVE const char* sj_output() { return out_buf.data(); }
 
-/// A new session; the input holds the allowed transports, comma-separated (empty = all).
-EMSCRIPTEN_KEEPALIVE handle* sj_create(double transport_timeout_ms, double liveness_ms, std::size_t transports_len,
+/// A new session. The input holds two comma-separated lists of transport names, separated by a
+/// semicolon: the allowed ones (empty = all) and the ones the environment can run (empty =
+/// all). `transport_timeout_ms` 0 derives it from the /info round trip as sockjs-client does.
+EMSCRIPTEN_KEEPALIVE handle* sj_create(double transport_timeout_ms, double liveness_ms, std::size_t lists_len,
                                        double now) {
+    const auto lists = input(lists_len);
+    const auto semi = lists.find(';');
     client_options opts;
-    opts.transports = parse_list(input(transports_len));
-    if (transport_timeout_ms > 0) opts.transport_timeout = millis{static_cast<std::int64_t>(transport_timeout_ms)};
-    if (liveness_ms > 0) opts.liveness_timeout = millis{static_cast<std::int64_t>(liveness_ms)};
+    opts.transports = parse_list(lists.substr(0, semi));
+    if (semi != std::string_view::npos) opts.available = parse_list(lists.substr(semi + 1));
+    opts.transport_timeout = millis{static_cast<std::int64_t>(transport_timeout_ms)};
+    opts.liveness_timeout = millis{static_cast<std::int64_t>(liveness_ms)};
     return new handle(std::move(opts), at(now));
 }
 
 EMSCRIPTEN_KEEPALIVE void sj_destroy(handle* h) { delete h; }
 
-/// The /info response body (`ok` = 1) or its failure (`ok` = 0). A body that does not parse
-/// counts as no answer.
-EMSCRIPTEN_KEEPALIVE void sj_on_info(handle* h, int ok, std::size_t len, double now) {
-    std::optional<server_info> info;
-    if (ok) {
-        auto parsed = parse_info(input(len));
-        if (parsed) info = std::move(*parsed);
+/// The /info response body (`ok` = 1) and its round trip, or its failure (`ok` = 0). A body
+/// that is not a JSON object counts as `{}`, as in sockjs-client.
+EMSCRIPTEN_KEEPALIVE void sj_on_info(handle* h, int ok, std::size_t len, double rtt_ms, double now) {
+    if (!ok) {
+        h->session.on_info(std::nullopt, at(now));
+        return;
     }
-    h->session.on_info(std::move(info), at(now));
+    auto parsed = parse_info(input(len));
+    h->session.on_info(parsed ? std::move(*parsed) : server_info{}, at(now), at(rtt_ms));
 }
 
 /// Starts unwrapping a new receiving response of server transport `t` (numeric sockjs::transport).

@@ -1,0 +1,151 @@
+// Types of sockjs-cpp-client: the sockjs-client 1.6 API, over a wasm protocol core.
+//
+//   import SockJS from 'sockjs-cpp-client';
+//   const sock = new SockJS('https://example.com/echo', null, { transports: ['websocket', 'xhr-streaming'] });
+//   sock.onopen = () => sock.send('hello');
+//   sock.onmessage = (e) => console.log(e.data, 'via', sock.transport);
+//   sock.onclose = (e) => console.log('closed', e.code, e.reason, e.wasClean);
+
+/** Transport names, in the order they are tried. */
+export type TransportName = 'websocket' | 'xhr-streaming' | 'eventsource' | 'xhr-polling' | 'jsonp-polling';
+
+/** Where the .wasm comes from, for bundlers that move it (default: next to dist/sockjs-core.mjs). */
+export interface WasmOptions {
+  /** The module's bytes, e.g. fetched or inlined by the application. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Maps the file name 'sockjs-core.wasm' to its URL. */
+  locateFile?: (path: string, prefix: string) => string;
+}
+
+export interface ReconnectOptions {
+  /** Reconnections tried in a row before the close event is dispatched (default Infinity). */
+  retries?: number;
+  /** The first delay in ms (default 1000); each next one is `factor` (default 2) times longer, */
+  minDelay?: number;
+  /** up to this many ms (default 30000). Each delay is jittered down by up to half. */
+  maxDelay?: number;
+  factor?: number;
+}
+
+export interface SockJSOptions {
+  /** Allowed transports (default: all, in fallback order). Unknown names are ignored. */
+  transports?: TransportName | TransportName[] | string | string[];
+  /** Session id length (default 8), or a function returning a fresh id for each attempt. */
+  sessionId?: number | (() => string);
+  /** The server id segment of session URLs (default: three random digits). */
+  server?: string;
+  /**
+   * How long (ms) each transport may take to open before the next one is tried. Default: as
+   * sockjs-client, from the /info round trip (rto = rtt > 100 ms ? 4 * rtt : 300 ms + rtt,
+   * times the transport's round trips). Given, it is used as is for every transport.
+   */
+  timeout?: number;
+  /**
+   * Not in sockjs-client: a liveness watchdog. While open, no frame (message or heartbeat)
+   * for this many ms closes the connection with code 4900 "Liveness timeout" (wasClean
+   * false). Off by default; set it above the server's heartbeat delay (25 s by default).
+   */
+  livenessTimeout?: number;
+  /**
+   * Not in sockjs-client: reconnect automatically after any close the application did not
+   * ask for (close() stops it). Off by default. Instead of `close`, a `reconnecting` event
+   * (ReconnectingEvent) is dispatched and readyState returns to CONNECTING; `open` fires again
+   * on success. After `retries` failed attempts in a row the last close event is dispatched.
+   * Each reconnection is a new SockJS session: messages are not replayed.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Where to load the wasm module from (see WasmOptions). */
+  wasm?: WasmOptions;
+}
+
+/** The `reconnecting` event: why the connection closed, and when the next attempt starts. */
+export interface ReconnectingEvent extends Event {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  /** 1 for the first reconnection after an open connection. */
+  readonly attempt: number;
+  /** ms until the attempt */
+  readonly delay: number;
+}
+
+export interface SockJSEventMap {
+  open: Event;
+  message: MessageEvent<string>;
+  close: CloseEvent;
+  /** Dispatched before `close` when the connection is closed while /info is pending. */
+  error: Event;
+  /** A heartbeat frame (`h`) arrived. */
+  heartbeat: Event;
+  reconnecting: ReconnectingEvent;
+}
+
+export declare class SockJS extends EventTarget {
+  /**
+   * Starts connecting at once: loads the wasm module (once per page), asks `<url>/info`, then
+   * tries the transports in order. readyState stays CONNECTING until `open`.
+   * Throws SyntaxError for a URL that is not http(s), or has a fragment; SecurityError for an
+   * http URL (other than loopback) from an https page; TypeError for a bad `sessionId`.
+   * Client-side close codes: 1002 "Cannot connect to server" (/info failed), 2000 "All
+   * transports failed", 1006 "Server lost session", 4900 "Liveness timeout" (opt-in).
+   */
+  constructor(url: string, _reserved?: unknown, options?: SockJSOptions);
+
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+
+  /** The URL given, resolved, without trailing slashes. */
+  readonly url: string;
+  readonly readyState: 0 | 1 | 2 | 3;
+  /** The transport in use while open, else null. */
+  readonly transport: TransportName | null;
+  readonly protocol: '';
+  readonly extensions: '';
+
+  onopen: ((this: SockJS, ev: Event) => unknown) | null;
+  onmessage: ((this: SockJS, ev: MessageEvent<string>) => unknown) | null;
+  onclose: ((this: SockJS, ev: CloseEvent) => unknown) | null;
+  onerror: ((this: SockJS, ev: Event) => unknown) | null;
+  onheartbeat: ((this: SockJS, ev: Event) => unknown) | null;
+  onreconnecting: ((this: SockJS, ev: ReconnectingEvent) => unknown) | null;
+
+  /**
+   * Sends one message (non-strings are converted with String()). Throws an InvalidStateError
+   * DOMException while CONNECTING; ignored once CLOSING or CLOSED.
+   */
+  send(data: unknown): void;
+
+  /**
+   * Closes with `code` (1000 or 3000-4999; default 1000) and `reason` (at most 123 bytes;
+   * default "Normal closure"). Throws an InvalidAccessError DOMException for another code and
+   * a SyntaxError for a longer reason; does nothing once CLOSING or CLOSED. readyState is
+   * CLOSING until the close event (wasClean true) is dispatched, one task later.
+   * Called before the wasm module has loaded (right after the constructor, on a first visit),
+   * the arguments can only be checked once it has; wrong ones then close with 1000.
+   */
+  close(code?: number, reason?: string): void;
+
+  addEventListener<K extends keyof SockJSEventMap>(type: K,
+    listener: (this: SockJS, ev: SockJSEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SockJSEventMap>(type: K,
+    listener: (this: SockJS, ev: SockJSEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions): void;
+
+  /**
+   * The documented async start-up: resolves once the wasm module is loaded (once per page),
+   * after which close() checks its arguments at once. Optional: the constructor loads it too.
+   * Rejects if the module cannot be loaded (a SockJS then closes with 1002).
+   */
+  static load(wasm?: WasmOptions): Promise<void>;
+}
+
+export default SockJS;

@@ -1,0 +1,242 @@
+// The wasm core: loading it once, and the calls of client-wasm/src/client_abi.cpp with strings
+// marshalled as bytes. Protocol decisions are all in there; this file only moves text.
+//
+// Text crosses as WTF-8: UTF-8 that also carries lone UTF-16 surrogates (ED A0..BF xx), which
+// JavaScript strings may hold and SockJS messages must keep. TextEncoder/TextDecoder would
+// replace them with U+FFFD, so they are used only for well-formed text.
+
+import createSockJSCore from '../dist/sockjs-core.mjs';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const isWellFormed = String.prototype.isWellFormed
+  ? (s) => s.isWellFormed()
+  : (s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
+/** Writes `s` as WTF-8 at `p` in `heap` (room for 3 bytes per UTF-16 unit); returns the count. */
+function encodeWtf8(s, heap, p) {
+  const start = p;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) {
+      heap[p++] = c;
+    } else if (c < 0x800) {
+      heap[p++] = 0xc0 | (c >> 6);
+      heap[p++] = 0x80 | (c & 63);
+    } else if (c < 0x10000) {
+      heap[p++] = 0xe0 | (c >> 12);
+      heap[p++] = 0x80 | ((c >> 6) & 63);
+      heap[p++] = 0x80 | (c & 63);
+    } else {
+      heap[p++] = 0xf0 | (c >> 18);
+      heap[p++] = 0x80 | ((c >> 12) & 63);
+      heap[p++] = 0x80 | ((c >> 6) & 63);
+      heap[p++] = 0x80 | (c & 63);
+    }
+  }
+  return p - start;
+}
+
+/** Decodes WTF-8; bytes that form no sequence become U+FFFD. */
+function decodeWtf8(b) {
+  const units = [];
+  let out = '';
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    let cp = 0xfffd;
+    let n = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else if (c >= 0xc2 && c <= 0xdf && (b[i + 1] & 0xc0) === 0x80) {
+      cp = ((c & 31) << 6) | (b[i + 1] & 63);
+      n = 2;
+    } else if (c >= 0xe0 && c <= 0xef && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80) {
+      cp = ((c & 15) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63);
+      n = cp >= 0x800 ? 3 : 1;
+      if (n === 1) cp = 0xfffd;
+    } else if (c >= 0xf0 && c <= 0xf4 && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80 &&
+               (b[i + 3] & 0xc0) === 0x80) {
+      cp = ((c & 7) << 18) | ((b[i + 1] & 63) << 12) | ((b[i + 2] & 63) << 6) | (b[i + 3] & 63);
+      n = cp >= 0x10000 && cp <= 0x10ffff ? 4 : 1;
+      if (n === 1) cp = 0xfffd;
+    }
+    i += n;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+    } else {
+      units.push(cp);
+    }
+    if (units.length >= 8192) {
+      out += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
+  }
+  return out + String.fromCharCode.apply(null, units);
+}
+
+function decode(bytes) {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return decodeWtf8(bytes); // lone surrogates
+  }
+}
+
+/**
+ * The loaded module, with string-level wrappers around client_abi.cpp. One instance serves every
+ * SockJS object of the page.
+ */
+class Core {
+  constructor(m) {
+    this.m = m;
+    // Names and numbers come from the core, so the glue keeps no table of its own.
+    this.transportNames = [];
+    for (let i = 0; ; i++) {
+      const name = this.cstring(m._sj_client_transport_name(i));
+      if (!name) break;
+      this.transportNames.push(name);
+    }
+  }
+
+  cstring(ptr) {
+    const heap = this.m.HEAPU8;
+    let end = ptr;
+    while (heap[end]) end++;
+    return decode(heap.subarray(ptr, end));
+  }
+
+  /** Puts `s` (a string) or bytes into the input buffer; returns its byte count. */
+  input(s) {
+    const m = this.m;
+    if (typeof s !== 'string') {
+      const p = m._sj_input(s.length);
+      m.HEAPU8.set(s, p);
+      return s.length;
+    }
+    const room = s.length * 3;
+    const p = m._sj_input(room);
+    const heap = m.HEAPU8; // read after sj_input: memory may have grown
+    if (isWellFormed(s)) return encoder.encodeInto(s, heap.subarray(p, p + room)).written;
+    return encodeWtf8(s, heap, p);
+  }
+
+  /** The output string of the last call that returned `len`. */
+  outputString(len) {
+    const p = this.m._sj_output();
+    return decode(this.m.HEAPU8.subarray(p, p + len));
+  }
+
+  /** The output of the last call that returned `len`, as a copy of its bytes. */
+  outputBytes(len) {
+    const p = this.m._sj_output();
+    return this.m.HEAPU8.slice(p, p + len);
+  }
+
+  errorMessage(errc) {
+    return this.cstring(this.m._sj_error_message(errc));
+  }
+
+  /** `/<server>/<session>/<transport>` for client transport number `ct`. */
+  sessionPath(ct, sending, server, session) {
+    return this.outputString(this.m._sj_session_path(ct, sending ? 1 : 0, this.input(`${server}/${session}`)));
+  }
+
+  receiveTransport(ct) {
+    return this.m._sj_receive_transport(ct);
+  }
+}
+
+/** One client_session (see core/include/sockjs/client.hpp) and its receiver's unwrapper. */
+export class Session {
+  /**
+   * `transports`: allowed names (empty = all); `available`: what this environment can run;
+   * `timeout`: transport timeout in ms (0 = from the /info round trip); `liveness`: watchdog in
+   * ms (0 = off).
+   */
+  constructor(core, { transports, available, timeout, liveness }, now) {
+    this.core = core;
+    this.m = core.m;
+    const lists = core.input(`${transports.join(',')};${available.join(',')}`);
+    this.h = this.m._sj_create(timeout || 0, liveness || 0, lists, now);
+  }
+
+  destroy() {
+    if (this.h) this.m._sj_destroy(this.h);
+    this.h = 0;
+  }
+
+  state() { return this.m._sj_state(this.h); }
+  /** The /info body (bytes) and its round trip in ms, or null when /info failed. */
+  onInfo(body, rtt, now) {
+    if (body === null) this.m._sj_on_info(this.h, 0, 0, 0, now);
+    else this.m._sj_on_info(this.h, 1, this.core.input(body), rtt, now);
+  }
+  receiverStart(ct) { this.m._sj_receiver_start(this.h, this.core.receiveTransport(ct)); }
+  /** Body bytes or a WebSocket message (string). */
+  receiverFeed(data, now) { return this.m._sj_receiver_feed(this.h, this.core.input(data), now); }
+  /** An EventSource message's data. */
+  receiverFeedEvent(data, now) { return this.m._sj_receiver_feed_event(this.h, this.core.input(data), now); }
+  /** One bare frame. */
+  frame(text, now) { return this.m._sj_on_frame(this.h, this.core.input(text), now); }
+  transportClosed(code, reason, now) {
+    if (code === undefined || code === null) this.m._sj_on_transport_closed(this.h, -1, 0, now);
+    else this.m._sj_on_transport_closed(this.h, code, this.core.input(reason || ''), now);
+  }
+  send(message) { return this.m._sj_send(this.h, this.core.input(message)); }
+  /** The queued messages as one payload: a string, or bytes; null when nothing is queued. */
+  takeOutgoing(asBytes) {
+    const len = this.m._sj_take_outgoing(this.h);
+    if (len === 0) return null;
+    return asBytes ? this.core.outputBytes(len) : this.core.outputString(len);
+  }
+  close(code, reason) { return this.m._sj_close(this.h, code, this.core.input(reason)); }
+  /** The next event as a plain object, or null. */
+  nextEvent() {
+    const m = this.m;
+    const kind = m._sj_next_event(this.h);
+    if (kind < 0) return null;
+    const p = m._sj_event_text(this.h);
+    return {
+      kind,
+      text: decode(m.HEAPU8.subarray(p, p + m._sj_event_text_len(this.h))),
+      code: m._sj_event_code(this.h),
+      wasClean: m._sj_event_was_clean(this.h) === 1,
+      transport: m._sj_event_transport(this.h),
+    };
+  }
+  nextDeadline() {
+    const d = this.m._sj_next_deadline(this.h);
+    return d < 0 ? null : d;
+  }
+  onDeadline(now) { this.m._sj_on_deadline(this.h, now); }
+}
+
+/** client_event::kind_t */
+export const EventKind = Object.freeze({
+  open: 0, message: 1, heartbeat: 2, close: 3, startTransport: 4, stopTransport: 5,
+});
+/** errc::session_not_open */
+export const ERRC_SESSION_NOT_OPEN = 8;
+
+let loading = null;
+
+/**
+ * Loads and instantiates the wasm core once; every later call gets the same promise.
+ * `options.wasmBinary` (bytes) or `options.locateFile` override where the .wasm comes from.
+ */
+export function loadCore(options = {}) {
+  if (!loading) {
+    loading = createSockJSCore(options).then((m) => new Core(m));
+    loading.catch(() => { loading = null; }); // a later SockJS may try again
+  }
+  return loading;
+}

@@ -1,0 +1,5 @@
+// sockjs-cpp's browser client: `import SockJS from '...'` where sockjs-client was imported.
+import { SockJS } from './sockjs.js';
+
+export { SockJS };
+export default SockJS;

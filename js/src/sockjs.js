@@ -1,0 +1,262 @@
+// The sockjs-client API over the wasm core: `new SockJS(url, _reserved, options)`.
+// The wasm start-up is hidden: until the module has loaded, readyState stays CONNECTING.
+// Beyond sockjs-client, opt-in: `livenessTimeout` (the core's watchdog, close code 4900) and
+// `reconnect` (a new session after any close the application did not ask for, with backoff).
+
+import { loadCore } from './core.js';
+import { Connection, randomString } from './connection.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+// errc numbers (core/include/sockjs/error.hpp; client_abi.cpp checks them)
+const ERRC_INVALID_CLOSE_CODE = 10;
+const ERRC_REASON_TOO_LONG = 11;
+
+function closeEvent(code, reason, wasClean) {
+  if (typeof CloseEvent === 'function') return new CloseEvent('close', { code, reason, wasClean });
+  return Object.assign(new Event('close'), { code, reason, wasClean });
+}
+
+function messageEvent(data) {
+  if (typeof MessageEvent === 'function') return new MessageEvent('message', { data });
+  return Object.assign(new Event('message'), { data });
+}
+
+function isLoopback(host) {
+  return /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(host);
+}
+
+function reconnectOptions(r) {
+  if (!r) return null;
+  const o = r === true ? {} : r;
+  return {
+    retries: o.retries ?? Infinity,
+    minDelay: o.minDelay ?? 1000,
+    maxDelay: o.maxDelay ?? 30000,
+    factor: o.factor ?? 2,
+  };
+}
+
+export class SockJS extends EventTarget {
+  #state = CONNECTING;
+  #transport = null;
+  #opts;
+  #reconnect;
+  #conn = null;
+  #core = null;
+  #coreOptions;
+  #attempt = 0;
+  #retryTimer = 0;
+  #pendingClose = null; // close() before the wasm module loaded
+  #handlers = {}; // on<type> properties: type -> { fn, listener }
+
+  constructor(url, _reserved, options) {
+    super();
+    if (arguments.length < 1) {
+      throw new TypeError("Failed to construct 'SockJS': 1 argument required, but only 0 present");
+    }
+    options = options || {};
+
+    let parsed;
+    try {
+      parsed = new URL(url, globalThis.location?.href);
+    } catch {
+      throw new SyntaxError(`The URL '${url}' is invalid`);
+    }
+    if (parsed.hash) throw new SyntaxError('The URL must not contain a fragment');
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new SyntaxError(`The URL's scheme must be either 'http:' or 'https:'. '${parsed.protocol}' is not allowed.`);
+    }
+    if (globalThis.location?.protocol === 'https:' && parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+      throw new DOMException('An insecure SockJS connection may not be initiated from a page loaded over HTTPS',
+        'SecurityError');
+    }
+    parsed.pathname = parsed.pathname.replace(/\/+$/, '');
+
+    const sessionId = options.sessionId ?? 8;
+    let makeSessionId;
+    if (typeof sessionId === 'function') makeSessionId = sessionId;
+    else if (typeof sessionId === 'number') makeSessionId = () => randomString(sessionId);
+    else throw new TypeError('If sessionId is used in the options, it needs to be a number or a function.');
+
+    let transports = options.transports ?? [];
+    if (typeof transports === 'string') transports = [transports];
+
+    /** The URL, without trailing slashes. */
+    this.url = parsed.href;
+    this.protocol = '';
+    this.extensions = '';
+    this.#opts = {
+      url: this.url,
+      transports,
+      server: options.server || String(Math.floor(Math.random() * 1000)).padStart(3, '0'),
+      sessionId: makeSessionId,
+      timeout: options.timeout || 0,
+      liveness: options.livenessTimeout || 0,
+    };
+    this.#reconnect = reconnectOptions(options.reconnect);
+    this.#coreOptions = options.wasm;
+    this.#open();
+  }
+
+  get readyState() { return this.#state; }
+  /** The transport in use while open (sockjs-client's name), else null. */
+  get transport() { return this.#transport; }
+
+  send(data) {
+    if (typeof data !== 'string') data = '' + data;
+    if (this.#state === CONNECTING) {
+      throw new DOMException('The connection has not been established yet', 'InvalidStateError');
+    }
+    if (this.#state !== OPEN) return;
+    this.#conn.send(data);
+  }
+
+  close(code, reason) {
+    code = code ? Number(code) : 0;
+    reason = reason === undefined || reason === null ? '' : String(reason);
+    if (this.#conn && !this.#conn.done) {
+      this.#check(this.#conn.close(code, reason));
+      return;
+    }
+    if (this.#state === CLOSING || this.#state === CLOSED) return;
+    if (this.#retryTimer) {
+      // Waiting to reconnect: a session that is never started takes the close, so the core
+      // still checks code and reason (and throws here when they are wrong).
+      const conn = this.#newConnection(this.#core);
+      const err = conn.close(code, reason);
+      if (err !== 0) {
+        conn.discard();
+        this.#check(err);
+      }
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = 0;
+      return;
+    }
+    // The wasm module is still loading: code and reason are checked once it has.
+    this.#pendingClose = { code, reason };
+    this.#state = CLOSING;
+  }
+
+  #check(err) {
+    if (err === ERRC_INVALID_CLOSE_CODE) throw new DOMException('Invalid code', 'InvalidAccessError');
+    if (err === ERRC_REASON_TOO_LONG) throw new SyntaxError('reason argument has an invalid length');
+  }
+
+  #open() {
+    loadCore(this.#coreOptions).then(
+      (core) => {
+        this.#core = core;
+        const conn = this.#newConnection(core);
+        if (this.#pendingClose) {
+          const { code, reason } = this.#pendingClose;
+          this.#pendingClose = null;
+          if (conn.close(code, reason) !== 0) conn.close(1000, ''); // see index.d.ts: close()
+          return;
+        }
+        conn.start();
+      },
+      () => {
+        this.#state = CLOSING;
+        this.#finish(1002, 'Cannot load the client module', false, true);
+      },
+    );
+  }
+
+  #newConnection(core) {
+    const conn = new Connection(core, this.#opts, {
+      open: (transport) => {
+        if (conn !== this.#conn) return;
+        this.#attempt = 0;
+        this.#state = OPEN;
+        this.#transport = transport;
+        this.dispatchEvent(new Event('open'));
+      },
+      message: (data) => {
+        if (conn === this.#conn) this.dispatchEvent(messageEvent(data));
+      },
+      heartbeat: () => {
+        if (conn === this.#conn) this.dispatchEvent(new Event('heartbeat'));
+      },
+      close: (code, reason, wasClean, infoPending) => {
+        if (conn !== this.#conn) return;
+        this.#transport = null;
+        if (!conn.closeRequested && this.#reconnect && this.#attempt < this.#reconnect.retries) {
+          this.#retry(code, reason, wasClean);
+          return;
+        }
+        this.#state = CLOSING;
+        this.#finish(code, reason, wasClean, infoPending);
+      },
+    });
+    this.#conn = conn;
+    return conn;
+  }
+
+  #retry(code, reason, wasClean) {
+    const r = this.#reconnect;
+    const attempt = ++this.#attempt;
+    // Exponential backoff with jitter (50-100 %), so that clients cut off together do not
+    // come back together.
+    const ceiling = Math.min(r.maxDelay, r.minDelay * r.factor ** (attempt - 1));
+    const delay = Math.round(ceiling * (0.5 + Math.random() / 2));
+    this.#state = CONNECTING;
+    this.#conn = null;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = 0;
+      this.#newConnection(this.#core).start();
+    }, delay);
+    const e = new Event('reconnecting');
+    Object.assign(e, { code, reason, wasClean, attempt, delay });
+    this.dispatchEvent(e);
+  }
+
+  /** Dispatches the close event one task later, as sockjs-client does (readyState CLOSING until then). */
+  #finish(code, reason, wasClean, withError) {
+    setTimeout(() => {
+      this.#state = CLOSED;
+      if (withError) this.dispatchEvent(new Event('error'));
+      this.dispatchEvent(closeEvent(code, reason, wasClean));
+    }, 0);
+  }
+
+  /**
+   * Loads the wasm module (once per page) ahead of time. `wasm` options: `wasmBinary` (bytes)
+   * or `locateFile(name)` to say where the .wasm is. The constructor loads it by itself.
+   */
+  static load(wasm) {
+    return loadCore(wasm).then(() => undefined);
+  }
+
+  // on<type> properties, for these types as sockjs-client dispatches them for any type. Each
+  // is a listener like any other, so a handler that throws is reported by the browser and
+  // cannot break the session's event loop.
+  static {
+    for (const type of ['open', 'message', 'close', 'error', 'heartbeat', 'reconnecting']) {
+      Object.defineProperty(SockJS.prototype, `on${type}`, {
+        get() { return this.#handlers[type]?.fn ?? null; },
+        set(fn) {
+          const old = this.#handlers[type];
+          if (old) this.removeEventListener(type, old.listener);
+          delete this.#handlers[type];
+          if (typeof fn === 'function') {
+            const listener = (e) => fn.call(this, e);
+            this.#handlers[type] = { fn, listener };
+            this.addEventListener(type, listener);
+          }
+        },
+        configurable: true,
+        enumerable: true,
+      });
+    }
+  }
+}
+
+
+Object.assign(SockJS, { CONNECTING, OPEN, CLOSING, CLOSED });
+for (const [k, v] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
+  Object.defineProperty(SockJS.prototype, k, { value: v });
+}

@@ -1,0 +1,5 @@
+// sockjs-client client x ours server, every transport forced in turn (scenarios: cases.mjs).
+import { servers } from './support.mjs';
+import { transportMatrix } from './cases.mjs';
+
+transportMatrix('sockjs-client', servers().find((s) => s.name === 'ours'), 18430);
