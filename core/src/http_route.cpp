@@ -93,10 +93,10 @@ route_result route_info(const request_info& req, const service_options& opts,
     return out;
 }
 
-route_result route_session(const request_info& req, const service_options& opts,
-                           std::int64_t unix_now) {
+route_result route_session(std::string_view path, const request_info& req,
+                           const service_options& opts, std::int64_t unix_now) {
     std::array<std::string_view, 3> seg;
-    if (!split_session_path(req.path, seg)) return answered(detail::not_found());
+    if (!split_session_path(path, seg)) return answered(detail::not_found());
     auto t = parse_transport(seg[2]);
     if (!t || !opts.transport_enabled(*t)) return answered(detail::not_found());
 
@@ -155,12 +155,14 @@ route_result route_session(const request_info& req, const service_options& opts,
 
 route_result route(const request_info& req, const service_options& opts, std::uint32_t entropy,
                    std::int64_t unix_now) {
-    const std::string_view path = req.path;
-
-    if (path.empty() || path == "/") {
+    if (req.path.empty() || req.path == "/") {
         if (req.method != "GET") return answered(detail::method_not_allowed("GET"));
         return answered(detail::text_response(200, "Welcome to SockJS!\n"));
     }
+    // Like the reference server, every other endpoint tolerates one trailing slash
+    // (`/info/`, `/0/s/xhr/`); `//` and `/a/a/` still match nothing.
+    std::string_view path = req.path;
+    if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     if (path == "/info") return route_info(req, opts, entropy, unix_now);
     if (is_iframe_path(path)) {
         if (req.method != "GET") return answered(detail::method_not_allowed("GET"));
@@ -175,7 +177,7 @@ route_result route(const request_info& req, const service_options& opts, std::ui
         out.response = check_websocket(req, opts);
         return out;
     }
-    return route_session(req, opts, unix_now);
+    return route_session(path, req, opts, unix_now);
 }
 
 }  // namespace sockjs

@@ -212,6 +212,12 @@ TEST_CASE("route: session ids come from the path and the server id is kept apart
     CHECK(r.server_id == "abcdefgh_i-j%20");
     CHECK(r.session_id == "abcdefg_i-j%20123");
     CHECK(r.t == transport::xhr);
+
+    auto slash = run(req("POST", "/srv/sess/xhr_send/"));
+    REQUIRE_FALSE(slash.response);
+    CHECK(slash.server_id == "srv");
+    CHECK(slash.session_id == "sess");
+    CHECK(slash.t == transport::xhr_send);
 }
 
 TEST_CASE("route: every 405 has Allow, no Content-Type and no body", "[http][route]") {

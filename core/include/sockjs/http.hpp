@@ -17,6 +17,9 @@
 /// | `/<s>/<id>/eventsource`, `htmlfile`, `jsonp` | GET              | 405 Allow: GET                  |
 /// | `/<s>/<id>/jsonp_send`        | POST                    | 405 Allow: POST                 |
 ///
+/// Every path but the greeting's may end with one extra `/` (`/info/`, `/0/s/xhr/`), as with
+/// the reference server.
+///
 /// Order of decisions on an endpoint: 404 (path, unknown or disabled transport), 405 (method),
 /// 400 (WebSocket handshake headers), 403 (origin), 500 (jsonp/htmlfile callback).
 ///
