@@ -58,8 +58,10 @@ public:
 
     /// Bytes accepted by write() and not yet sent to the socket (backpressure).
     virtual std::size_t buffered() const = 0;
-    /// Called once when the write buffer drains below the low watermark after having been
-    /// above it (the caller pulls more from its session then).
+    /// Called when the write buffer drains to net_options::write_low_watermark after having
+    /// been above it (the caller pulls more from its session then). Stays registered: it
+    /// fires once per such crossing. So wait for it only after seeing buffered() above
+    /// write_low_watermark (e.g. above write_high_watermark).
     virtual void on_drain(std::function<void()> fn) = 0;
     /// Called once if the peer closes or the connection fails before the response ended
     /// (the client aborted a long-poll or a stream). Not called after a normal end.
@@ -84,6 +86,7 @@ public:
     /// Called once when the channel is closed, for any reason. `code` is the peer's close code
     /// (1005 none, 1006 abnormal: TCP dropped, 1002 protocol error, 1007 bad UTF-8, 1009 too big).
     virtual void on_close(std::function<void(int code, std::string reason)> fn) = 0;
+    /// Same rule as exchange::on_drain.
     virtual void on_drain(std::function<void()> fn) = 0;
     virtual loop& owner() = 0;
 };
@@ -92,6 +95,9 @@ public:
 /// as a GET with Upgrade: websocket). Writes the 101 (or for hixie-76, the 101 then the
 /// challenge answer once the 8 key bytes arrive). Returns null (and has answered 400) when the
 /// handshake headers are invalid. `max_message` bounds a reassembled message (close 1009).
+/// Set the channel's callbacks before returning to the loop: bytes that arrived with the
+/// handshake are delivered later in the same loop iteration. On hixie-76, send_text() before
+/// the client's key bytes arrived is queued behind the challenge answer.
 std::shared_ptr<ws_channel> accept_websocket(std::shared_ptr<exchange> ex, const http_request& req,
                                              std::size_t max_message);
 
@@ -121,7 +127,8 @@ struct net_options {
     std::size_t max_body_bytes = 4u << 20;      ///< larger bodies get 413
     std::chrono::milliseconds header_timeout{10000};     ///< slow heads (one byte a second): 408, close
     std::chrono::milliseconds keep_alive_timeout{60000}; ///< idle keep-alive connections close
-    std::size_t write_high_watermark = 1u << 20;  ///< above this: stop reading? (see buffered())
+    std::size_t write_high_watermark = 1u << 20;  ///< above this: stop producing (see buffered()); pipelined requests wait
+    std::size_t write_low_watermark = 64u << 10;  ///< on_drain fires when buffered() falls to this
     std::size_t write_hard_limit = 16u << 20;     ///< a connection whose buffer exceeds this is closed (logged)
 };
 

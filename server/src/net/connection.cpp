@@ -1,0 +1,329 @@
+#include "net/connection.hpp"
+
+#include "net/http_exchange.hpp"
+
+#include <Poco/Net/PollSet.h>
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+
+namespace sockjs::net {
+
+using Poco::Net::PollSet;
+
+namespace {
+
+// After our FIN, how long we keep reading (and discarding) so the peer is not reset before it
+// has read the last response.
+constexpr auto linger_time = std::chrono::seconds(1);
+constexpr int reads_per_event = 8;
+
+}  // namespace
+
+connection::connection(event_loop& owner, Poco::Net::StreamSocket socket,
+                       const Poco::Net::SocketAddress& peer)
+    : loop_(owner), socket_(std::move(socket)), peer_(peer), key_(socket_.impl()) {}
+
+connection::~connection() {
+    if (!closed_) {
+        // Only reachable if the loop died without close_all(); still release the descriptor.
+        try {
+            socket_.close();
+        } catch (const Poco::Exception&) {
+        }
+        loop_.shared().connections.fetch_sub(1);
+    }
+}
+
+void connection::start() {
+    interest_ = PollSet::POLL_READ | PollSet::POLL_ERROR;
+    loop_.watch(socket_, interest_);
+    set_deadline(deadline::head, loop_.options().header_timeout);
+}
+
+void connection::set_deadline(deadline kind, clock::duration d) {
+    deadline_kind_ = kind;
+    deadline_ = loop_.now() + d;
+}
+
+void connection::set_handler_deadline(clock::time_point t) {
+    deadline_kind_ = deadline::handler;
+    deadline_ = t;
+}
+
+void connection::on_readable() {
+    auto self = shared_from_this();
+    for (int round = 0; round < reads_per_event && !closed_ && !peer_eof_; ++round) {
+        int n;
+        try {
+            n = socket_.receiveBytes(loop_.scratch(), static_cast<int>(loop_.scratch_size()));
+        } catch (const Poco::Exception&) {
+            close_now();  // reset or other error: the peer is gone
+            return;
+        }
+        if (n < 0) return;  // would block
+        if (n == 0) {
+            on_peer_eof();
+            return;
+        }
+        if (!closing_) on_bytes(loop_.scratch(), static_cast<std::size_t>(n));
+        if (static_cast<std::size_t>(n) < loop_.scratch_size()) return;
+    }
+}
+
+void connection::on_bytes(const char* data, std::size_t n) {
+    if (handler_) {
+        if (!upgrade_input_.empty()) feed_upgrade_input();
+        if (handler_ && !closing_) handler_->on_bytes({data, n});
+        return;
+    }
+    const auto& o = loop_.options();
+    if (state_ != http_state::head) {
+        set_deadline(deadline::body, o.header_timeout);  // a body must keep arriving
+    } else if (deadline_kind_ == deadline::idle) {
+        set_deadline(deadline::head, o.header_timeout);  // a new head starts its clock
+    }
+    in_.append(data, n);
+    process_http();
+}
+
+void connection::feed_upgrade_input() {
+    if (closed_ || closing_ || !handler_ || upgrade_input_.empty()) return;
+    std::string bytes = std::move(upgrade_input_);
+    upgrade_input_.clear();
+    handler_->on_bytes(bytes);
+}
+
+void connection::on_peer_eof() {
+    peer_eof_ = true;
+    if (closing_) {
+        if (out_.empty() || lingering_) close_now();
+        else update_interest();  // keep flushing, stop reading
+        return;
+    }
+    if (handler_) {
+        close_now();  // the channel reports 1006
+        return;
+    }
+    // Requests already received are still answered if they can be answered now; a response
+    // still pending means the peer gave up on it (an aborted long poll or stream).
+    process_http();
+    if (closed_) return;
+    if (active_id_ != 0) {
+        close_now();
+        return;
+    }
+    close_graceful();
+}
+
+void connection::on_writable() {
+    flush();
+}
+
+void connection::wrote() {
+    if (closed_ || doomed_) return;
+    const auto& o = loop_.options();
+    if (out_.size() > o.write_hard_limit) {
+        std::fprintf(stderr,
+                     "sockjs net: closing connection from %s: %zu bytes waiting to be sent, over "
+                     "the write_hard_limit of %zu (the peer is not reading)\n",
+                     peer_.toString().c_str(), out_.size(), o.write_hard_limit);
+        // Closed at the flush, not here: the caller is in the middle of a write and must not
+        // see its abort/close callbacks fire inside it.
+        doomed_ = true;
+        closing_ = true;
+        out_.clear();
+    } else if (out_.size() > o.write_low_watermark) {
+        drain_armed_ = true;
+    }
+    if (!dirty_) {
+        dirty_ = true;
+        loop_.mark_dirty(shared_from_this());
+    }
+}
+
+void connection::flush() {
+    dirty_ = false;
+    if (closed_) return;
+    if (doomed_) {
+        close_now();
+        return;
+    }
+    while (!out_.empty()) {
+        const std::size_t chunk = std::min<std::size_t>(out_.size(), INT_MAX / 2);
+        int n;
+        try {
+            n = socket_.sendBytes(out_.data(), static_cast<int>(chunk), MSG_NOSIGNAL);
+        } catch (const Poco::Exception&) {
+            close_now();
+            return;
+        }
+        if (n <= 0) break;  // the socket buffer is full: wait for POLLOUT
+        out_.consume(static_cast<std::size_t>(n));
+    }
+    const auto& o = loop_.options();
+    if (drain_armed_ && out_.size() <= o.write_low_watermark) {
+        drain_armed_ = false;
+        fire_drain();
+        if (closed_) return;
+    }
+    if (closing_ && out_.empty() && !lingering_) {
+        if (peer_eof_) close_now();
+        else begin_linger();
+        return;
+    }
+    if (blocked_on_output_ && out_.size() <= o.write_high_watermark) schedule_process();
+    update_interest();
+}
+
+void connection::fire_drain() {
+    if (handler_) {
+        auto h = handler_;
+        h->on_drained();
+    } else if (auto ex = active_.lock()) {
+        ex->fire_drain();
+    }
+}
+
+void connection::update_interest() {
+    if (closed_) return;
+    int want = PollSet::POLL_ERROR;
+    if (!peer_eof_ && !read_paused_) want |= PollSet::POLL_READ;
+    // While a flush is scheduled, it decides about POLLOUT itself.
+    if (!out_.empty() && !dirty_) want |= PollSet::POLL_WRITE;
+    if (want == interest_) return;
+    try {
+        loop_.rewatch(socket_, want);
+        interest_ = want;
+    } catch (const Poco::Exception&) {
+        close_now();
+    }
+}
+
+void connection::close_graceful() {
+    if (closed_ || closing_) return;
+    auto self = shared_from_this();
+    closing_ = true;
+    read_paused_ = false;  // keep reading: EOF or reset ends the linger early
+    if (active_id_ != 0) {
+        active_id_ = 0;
+        if (auto ex = active_.lock()) ex->fire_abort();
+    }
+    active_.reset();
+    if (handler_) {
+        auto h = std::move(handler_);
+        h->on_transport_closed();
+    }
+    if (closed_) return;
+    set_deadline(deadline::flush, loop_.options().keep_alive_timeout);
+    if (out_.empty()) {
+        if (peer_eof_) close_now();
+        else begin_linger();
+        return;
+    }
+    update_interest();
+}
+
+void connection::begin_linger() {
+    lingering_ = true;
+    try {
+        socket_.shutdownSend();
+    } catch (const Poco::Exception&) {
+        close_now();
+        return;
+    }
+    set_deadline(deadline::linger, linger_time);
+    update_interest();
+}
+
+void connection::close_now() {
+    if (closed_) return;
+    auto self = shared_from_this();
+    closed_ = true;
+    closing_ = true;
+    deadline_kind_ = deadline::none;
+    try {
+        loop_.unwatch(socket_);
+    } catch (const Poco::Exception&) {
+    }
+    try {
+        socket_.close();
+    } catch (const Poco::Exception&) {
+    }
+    loop_.forget(this);
+    loop_.shared().connections.fetch_sub(1);
+    out_.clear();
+    std::string().swap(in_);
+    std::string().swap(upgrade_input_);
+    in_pos_ = 0;
+    if (active_id_ != 0) {
+        active_id_ = 0;
+        if (auto ex = active_.lock()) ex->fire_abort();
+    }
+    active_.reset();
+    if (handler_) {
+        auto h = std::move(handler_);
+        h->on_transport_closed();
+    }
+}
+
+void connection::on_deadline() {
+    auto self = shared_from_this();
+    const deadline kind = deadline_kind_;
+    deadline_kind_ = deadline::none;
+    switch (kind) {
+    case deadline::none:
+        return;
+    case deadline::head:
+        // Part of a head arrived but not all of it in time (slowloris): 408. A connection
+        // that never sent anything is just closed.
+        if (in_pos_ < in_.size()) fail_request(408);
+        else close_now();
+        return;
+    case deadline::body:
+        fail_request(408);
+        return;
+    case deadline::idle:
+        if (!out_.empty()) set_deadline(deadline::idle, loop_.options().keep_alive_timeout);
+        else close_now();
+        return;
+    case deadline::flush:
+    case deadline::linger:
+        close_now();
+        return;
+    case deadline::handler:
+        if (handler_) {
+            auto h = handler_;
+            h->on_deadline();
+        } else {
+            close_now();
+        }
+        return;
+    }
+}
+
+void connection::upgrade(std::shared_ptr<stream_handler> h) {
+    handler_ = std::move(h);
+    active_id_ = 0;
+    active_.reset();
+    deadline_kind_ = deadline::none;
+    state_ = http_state::head;
+    read_paused_ = false;
+    blocked_on_output_ = false;
+    if (in_pos_ < in_.size()) upgrade_input_.assign(in_, in_pos_, std::string::npos);
+    std::string().swap(in_);
+    in_pos_ = 0;
+    head_scan_ = 0;
+    if (!upgrade_input_.empty()) {
+        // Handed over after the caller of accept_websocket() has set its callbacks.
+        loop_.defer([w = weak_from_this()] {
+            if (auto c = w.lock()) c->feed_upgrade_input();
+        });
+    }
+    update_interest();
+}
+
+}  // namespace sockjs::net

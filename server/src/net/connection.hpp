@@ -1,0 +1,151 @@
+#pragma once
+// One accepted TCP connection on an event loop: non-blocking reads into the loop's scratch
+// buffer, HTTP/1.x request parsing and dispatch (connection_http.cpp), buffered writes with
+// backpressure, deadlines (slow heads, idle keep-alive, lingering close), and after a
+// WebSocket upgrade, a stream_handler that takes over its bytes.
+
+#include "net/chunked_decoder.hpp"
+#include "net/event_loop.hpp"
+#include "net/http_parser.hpp"
+#include "net/net.hpp"
+#include "net/out_buffer.hpp"
+
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sockjs::net {
+
+class exchange_impl;
+
+/// What takes over a connection after an upgrade (the WebSocket channels).
+class stream_handler {
+public:
+    virtual ~stream_handler() = default;
+    /// Bytes from the peer.
+    virtual void on_bytes(std::string_view bytes) = 0;
+    /// The connection is gone or going (peer closed, error, server stop): fire on_close once.
+    virtual void on_transport_closed() = 0;
+    /// The write buffer fell to the low watermark after having been above it.
+    virtual void on_drained() = 0;
+    /// A deadline set with connection::set_handler_deadline expired.
+    virtual void on_deadline() = 0;
+};
+
+class connection final : public std::enable_shared_from_this<connection> {
+public:
+    using clock = std::chrono::steady_clock;
+
+    connection(event_loop& owner, Poco::Net::StreamSocket socket, const Poco::Net::SocketAddress& peer);
+    ~connection();
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    const void* key() const { return key_; }
+    event_loop& owner() { return loop_; }
+
+    // --- driven by the loop ---
+    void start();
+    void on_readable();
+    void on_writable();
+    void flush();
+    bool deadline_due(clock::time_point now) const { return deadline_kind_ != deadline::none && now >= deadline_; }
+    void on_deadline();
+
+    // --- output (loop thread) ---
+    /// Append to this, then call wrote().
+    std::string& out() { return out_.tail(); }
+    /// Schedules the flush; a buffer over write_hard_limit dooms the connection (logged).
+    void wrote();
+    std::size_t buffered() const { return out_.size(); }
+    /// Can still take output and callbacks (not closed, not closing).
+    bool writable() const { return !closed_ && !closing_; }
+    bool closed() const { return closed_; }
+
+    // --- teardown ---
+    /// Closes the socket now; pending output is dropped; on_abort / on_close fire.
+    void close_now();
+    /// Sends what is buffered, then FIN, then reads and discards until the peer closes (or a
+    /// short linger time passes), so the peer sees the last response instead of a reset.
+    void close_graceful();
+
+    // --- HTTP exchanges (connection_http.cpp) ---
+    /// The response of exchange `id` is complete; keep the connection for the next request.
+    void finish_exchange(std::uint64_t id, bool keep_alive);
+    /// Exchange `id` was dropped without a response: answer 500 (or cut a begun stream).
+    void orphaned_exchange(std::uint64_t id, bool response_started);
+    bool draining() const;
+
+    // --- upgrade ---
+    /// Hands the connection to `h` (WebSocket); unread input goes to it next.
+    void upgrade(std::shared_ptr<stream_handler> h);
+    void set_handler_deadline(clock::time_point t);
+    void clear_deadline() { deadline_kind_ = deadline::none; }
+
+private:
+    enum class deadline { none, head, body, idle, flush, linger, handler };
+    enum class http_state { head, body_length, body_chunked };
+
+    void on_bytes(const char* data, std::size_t n);
+    void on_peer_eof();
+    void begin_linger();
+    void update_interest();
+    void set_deadline(deadline kind, clock::duration d);
+    void fire_drain();
+    void feed_upgrade_input();
+
+    // connection_http.cpp
+    void process_http();
+    void schedule_process();
+    void dispatch();
+    void fail_request(int status);
+    void compact_input();
+
+    event_loop& loop_;
+    Poco::Net::StreamSocket socket_;
+    Poco::Net::SocketAddress peer_;
+    const void* key_;
+    int interest_ = 0;
+
+    bool closed_ = false;
+    bool closing_ = false;    // graceful close under way: no more user output or input
+    bool lingering_ = false;  // FIN sent, discarding input
+    bool peer_eof_ = false;
+    bool doomed_ = false;     // over the hard limit: close at the next flush
+    bool dirty_ = false;
+    bool drain_armed_ = false;
+    bool read_paused_ = false;
+    bool blocked_on_output_ = false;  // pipelined requests wait for the client to read
+
+    out_buffer out_;
+    std::string in_;          // unparsed input (HTTP mode)
+    std::size_t in_pos_ = 0;  // parsed up to here
+    std::size_t head_scan_ = 0;
+
+    deadline deadline_kind_ = deadline::none;
+    clock::time_point deadline_{};
+
+    // HTTP
+    http_state state_ = http_state::head;
+    http_request req_;
+    body_framing framing_;
+    std::uint64_t body_left_ = 0;
+    std::optional<chunked_decoder> dechunk_;
+    std::weak_ptr<exchange_impl> active_;
+    std::uint64_t active_id_ = 0;  // 0: no exchange in progress
+    std::uint64_t next_id_ = 1;
+    bool processing_ = false;
+    bool process_scheduled_ = false;
+
+    // Upgraded
+    std::shared_ptr<stream_handler> handler_;
+    std::string upgrade_input_;  // bytes read before the upgrade, not yet handed over
+};
+
+}  // namespace sockjs::net

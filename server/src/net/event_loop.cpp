@@ -1,0 +1,309 @@
+#include "net/event_loop.hpp"
+
+#include "net/connection.hpp"
+
+#include <Poco/Net/NetException.h>
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <string>
+
+namespace sockjs::net {
+
+using Poco::Net::PollSet;
+
+namespace {
+
+constexpr auto max_poll_wait = std::chrono::seconds(1);
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
+constexpr int accepts_per_wakeup = 128;
+constexpr int deferred_rounds = 16;
+
+void log_error(std::size_t loop, const char* what, const char* detail) {
+    std::fprintf(stderr, "sockjs net loop %zu: %s: %s\n", loop, what, detail);
+}
+
+}  // namespace
+
+event_loop::event_loop(std::size_t index, server_shared& shared)
+    : index_(index), shared_(shared), scratch_(64u << 10) {
+    // POCO 1.11's PollSet has no wakeUp(): other threads send a datagram to this socket.
+    wake_.bind(Poco::Net::SocketAddress("127.0.0.1", 0), false);
+    wake_.setBlocking(false);
+    wake_address_ = wake_.address();
+    poll_.add(wake_, PollSet::POLL_READ);
+
+    now_ = clock::now();
+    const auto& o = shared_.opts;
+    const auto shortest = std::min(o.header_timeout, o.keep_alive_timeout);
+    sweep_interval_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
+                                                  std::chrono::milliseconds(1000));
+    next_sweep_ = now_ + sweep_interval_;
+}
+
+event_loop::~event_loop() {
+    stop_and_join();
+}
+
+void event_loop::listen(const Poco::Net::SocketAddress& address) {
+    listener_.bind(address, true, true);
+    listener_.listen(4096);
+    listener_.setBlocking(false);
+    poll_.add(listener_, PollSet::POLL_READ);
+    listening_ = true;
+}
+
+std::uint16_t event_loop::port() const {
+    return listening_ ? listener_.address().port() : 0;
+}
+
+void event_loop::start() {
+    thread_ = std::thread([this] {
+        thread_id_ = std::this_thread::get_id();
+        const std::string name = "sockjs-net-" + std::to_string(index_);
+        pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+        run();
+    });
+}
+
+void event_loop::stop_and_join() {
+    if (!thread_.joinable()) return;
+    post([this] { stop_ = true; });
+    thread_.join();
+}
+
+void event_loop::post(std::function<void()> fn) {
+    {
+        std::lock_guard<std::mutex> lock(posted_mutex_);
+        posted_.push_back(std::move(fn));
+    }
+    // One datagram per batch: whoever flips the flag sends it; the loop clears the flag
+    // before taking the queue, so nothing posted after that can be missed.
+    if (!wake_pending_.exchange(true)) {
+        try {
+            wake_.sendTo("w", 1, wake_address_);
+        } catch (const Poco::Exception&) {
+            // A full socket buffer means the loop has wake-ups pending anyway.
+        }
+    }
+}
+
+std::uint64_t event_loop::add_timer(clock::time_point deadline, std::function<void()> fn) {
+    const std::uint64_t id = next_timer_id_.fetch_add(1);
+    if (in_loop_thread()) {
+        timers_.add(id, deadline, std::move(fn));
+    } else {
+        post([this, id, deadline, fn = std::move(fn)]() mutable { timers_.add(id, deadline, std::move(fn)); });
+    }
+    return id;
+}
+
+void event_loop::cancel_timer(std::uint64_t id) {
+    if (in_loop_thread()) timers_.cancel(id);
+    else post([this, id] { timers_.cancel(id); });
+}
+
+void event_loop::watch(const Poco::Net::Socket& socket, int mode) { poll_.add(socket, mode); }
+void event_loop::rewatch(const Poco::Net::Socket& socket, int mode) { poll_.update(socket, mode); }
+void event_loop::unwatch(const Poco::Net::Socket& socket) { poll_.remove(socket); }
+
+void event_loop::mark_dirty(std::shared_ptr<connection> c) { dirty_.push_back(std::move(c)); }
+void event_loop::defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
+void event_loop::forget(connection* c) { connections_.erase(c->key()); }
+
+void event_loop::run() {
+    while (!stop_) iterate();
+    close_all();
+    // Callbacks fired by the closes may have queued work; let it see the closed connections.
+    run_deferred();
+    if (wake_pending_) run_posted();
+    flush_dirty();
+    dirty_.clear();
+}
+
+event_loop::clock::duration event_loop::poll_timeout() {
+    if (!deferred_.empty() || !dirty_.empty()) return clock::duration::zero();
+    auto until = next_sweep_;
+    if (auto t = timers_.next()) until = std::min(until, *t);
+    if (accept_paused_until_ != clock::time_point{}) until = std::min(until, accept_paused_until_);
+    const auto d = until - clock::now();
+    return std::clamp<clock::duration>(d, clock::duration::zero(), max_poll_wait);
+}
+
+void event_loop::iterate() {
+    // epoll counts milliseconds: round up so a timer 0.4 ms away does not spin the loop.
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(poll_timeout());
+    PollSet::SocketModeMap ready;
+    try {
+        ready = poll_.poll(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(wait.count()) * 1000));
+    } catch (const Poco::Exception& e) {
+        log_error(index_, "poll failed", e.displayText().c_str());
+    }
+    now_ = clock::now();
+
+    for (auto& [socket, mode] : ready) {
+        const void* key = socket.impl();
+        if (key == wake_.impl()) {
+            drain_wakeup();
+            continue;
+        }
+        if (listening_ && key == listener_.impl()) {
+            accept_ready();
+            continue;
+        }
+        auto it = connections_.find(key);
+        if (it == connections_.end()) continue;
+        std::shared_ptr<connection> c = it->second;
+        try {
+            if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) c->on_readable();
+            if ((mode & PollSet::POLL_WRITE) && !c->closed()) c->on_writable();
+        } catch (const std::exception& e) {
+            log_error(index_, "connection event failed", e.what());
+            c->close_now();
+        }
+    }
+
+    if (wake_pending_.load(std::memory_order_acquire)) run_posted();
+    try {
+        timers_.run_due(now_);
+    } catch (const std::exception& e) {
+        log_error(index_, "timer callback threw", e.what());
+    }
+    if (accept_paused_until_ != clock::time_point{} && now_ >= accept_paused_until_) {
+        accept_paused_until_ = {};
+        if (listening_) poll_.update(listener_, PollSet::POLL_READ);
+    }
+    if (now_ >= next_sweep_) {
+        sweep();
+        next_sweep_ = now_ + sweep_interval_;
+    }
+    run_deferred();
+    flush_dirty();
+}
+
+void event_loop::drain_wakeup() {
+    char buf[256];
+    for (;;) {
+        try {
+            if (wake_.receiveBytes(buf, sizeof buf) <= 0) return;
+        } catch (const Poco::Exception&) {
+            return;
+        }
+    }
+}
+
+void event_loop::run_posted() {
+    wake_pending_.store(false, std::memory_order_release);
+    {
+        std::lock_guard<std::mutex> lock(posted_mutex_);
+        running_.swap(posted_);
+    }
+    for (auto& fn : running_) {
+        try {
+            fn();
+        } catch (const std::exception& e) {
+            log_error(index_, "posted task threw", e.what());
+        }
+    }
+    running_.clear();
+}
+
+void event_loop::run_deferred() {
+    std::vector<std::function<void()>> batch;
+    for (int round = 0; round < deferred_rounds && !deferred_.empty(); ++round) {
+        batch.swap(deferred_);
+        for (auto& fn : batch) {
+            try {
+                fn();
+            } catch (const std::exception& e) {
+                log_error(index_, "deferred task threw", e.what());
+            }
+        }
+        batch.clear();
+    }
+}
+
+void event_loop::flush_dirty() {
+    flushing_.swap(dirty_);
+    for (auto& c : flushing_) {
+        try {
+            c->flush();
+        } catch (const std::exception& e) {
+            log_error(index_, "flush failed", e.what());
+            c->close_now();
+        }
+    }
+    flushing_.clear();
+}
+
+void event_loop::accept_ready() {
+    const auto& o = shared_.opts;
+    for (int i = 0; i < accepts_per_wakeup; ++i) {
+        Poco::Net::SocketAddress peer;
+        Poco::Net::StreamSocket socket;
+        try {
+            socket = listener_.acceptConnection(peer);
+        } catch (const Poco::Exception& e) {
+            const int err = e.code();
+            if (err == EAGAIN || err == EWOULDBLOCK) return;
+            if (err == ECONNABORTED || err == EINTR || err == EPROTO) continue;
+            // Out of descriptors or memory: the listener stays readable, so stop polling it
+            // for a moment instead of spinning.
+            log_error(index_, "accept failed, pausing", e.displayText().c_str());
+            poll_.update(listener_, 0);
+            accept_paused_until_ = now_ + accept_backoff;
+            return;
+        }
+        // Over the limit: accept and close at once, so the backlog does not fill with
+        // connections that would wait forever.
+        bool refuse = shared_.stopping.load();
+        if (!refuse && shared_.connections.fetch_add(1) >= o.max_connections) {
+            shared_.connections.fetch_sub(1);
+            refuse = true;
+        }
+        if (refuse) {
+            try {
+                socket.close();
+            } catch (const Poco::Exception&) {
+            }
+            continue;
+        }
+        try {
+            socket.setBlocking(false);
+            socket.setNoDelay(true);
+        } catch (const Poco::Exception&) {
+            shared_.connections.fetch_sub(1);
+            continue;  // the peer is already gone
+        }
+        auto c = std::make_shared<connection>(*this, std::move(socket), peer);
+        connections_.emplace(c->key(), c);
+        c->start();
+    }
+}
+
+void event_loop::sweep() {
+    std::vector<std::shared_ptr<connection>> due;
+    for (auto& [key, c] : connections_)
+        if (c->deadline_due(now_)) due.push_back(c);
+    for (auto& c : due) c->on_deadline();
+}
+
+void event_loop::close_all() {
+    if (listening_) {
+        try {
+            poll_.remove(listener_);
+            listener_.close();
+        } catch (const Poco::Exception&) {
+        }
+        listening_ = false;
+    }
+    std::vector<std::shared_ptr<connection>> all;
+    all.reserve(connections_.size());
+    for (auto& [key, c] : connections_) all.push_back(c);
+    for (auto& c : all) c->close_now();
+}
+
+}  // namespace sockjs::net

@@ -1,0 +1,114 @@
+#pragma once
+// One event loop: a thread, a Poco::Net::PollSet (epoll), a listening socket of its own
+// (SO_REUSEPORT: the kernel spreads accepted connections over the loops), a wake-up socket
+// for post(), timers, and the connections accepted on it.
+
+#include "net/net.hpp"
+#include "net/timer_heap.hpp"
+
+#include <Poco/Net/DatagramSocket.h>
+#include <Poco/Net/PollSet.h>
+#include <Poco/Net/ServerSocket.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace sockjs::net {
+
+class connection;
+
+/// What every loop of one net_server shares.
+struct server_shared {
+    net_options opts;
+    http_handler handler;
+    std::atomic<std::size_t> connections{0};
+    std::atomic<bool> stopping{false};
+};
+
+class event_loop final : public loop {
+public:
+    using clock = std::chrono::steady_clock;
+
+    event_loop(std::size_t index, server_shared& shared);
+    ~event_loop() override;
+    event_loop(const event_loop&) = delete;
+    event_loop& operator=(const event_loop&) = delete;
+
+    /// Binds and listens (SO_REUSEADDR + SO_REUSEPORT). Call before start().
+    void listen(const Poco::Net::SocketAddress& address);
+    std::uint16_t port() const;
+    void start();
+    /// Stops accepting, closes every connection (callbacks fire on the loop thread), joins.
+    void stop_and_join();
+
+    void post(std::function<void()> fn) override;
+    std::uint64_t add_timer(clock::time_point deadline, std::function<void()> fn) override;
+    void cancel_timer(std::uint64_t id) override;
+    std::size_t index() const override { return index_; }
+
+    // For connections; loop thread only.
+    const net_options& options() const { return shared_.opts; }
+    server_shared& shared() { return shared_; }
+    clock::time_point now() const { return now_; }
+    char* scratch() { return scratch_.data(); }
+    std::size_t scratch_size() const { return scratch_.size(); }
+    void watch(const Poco::Net::Socket& socket, int mode);
+    void rewatch(const Poco::Net::Socket& socket, int mode);
+    void unwatch(const Poco::Net::Socket& socket);
+    /// The connection has output to send: flushed once at the end of this iteration, which
+    /// gathers every write made while handling this iteration's events into one send().
+    void mark_dirty(std::shared_ptr<connection> c);
+    /// Runs `fn` later in this iteration, outside the caller's stack.
+    void defer(std::function<void()> fn);
+    void forget(connection* c);
+    bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
+    std::size_t local_connections() const { return connections_.size(); }
+
+private:
+    void run();
+    void iterate();
+    void accept_ready();
+    void drain_wakeup();
+    void run_posted();
+    void run_deferred();
+    void flush_dirty();
+    void sweep();
+    void close_all();
+    clock::duration poll_timeout();
+
+    std::size_t index_;
+    server_shared& shared_;
+    Poco::Net::PollSet poll_;
+    Poco::Net::ServerSocket listener_;
+    bool listening_ = false;
+    clock::time_point accept_paused_until_{};
+    Poco::Net::DatagramSocket wake_;
+    Poco::Net::SocketAddress wake_address_;
+    std::atomic<bool> wake_pending_{false};
+
+    std::mutex posted_mutex_;
+    std::vector<std::function<void()>> posted_;
+    std::vector<std::function<void()>> running_;  // swapped with posted_, reused
+    std::vector<std::function<void()>> deferred_;
+    std::vector<std::shared_ptr<connection>> dirty_;
+    std::vector<std::shared_ptr<connection>> flushing_;
+
+    timer_heap timers_;
+    std::atomic<std::uint64_t> next_timer_id_{1};
+    clock::time_point now_;
+    clock::time_point next_sweep_;
+    clock::duration sweep_interval_;
+
+    std::unordered_map<const void*, std::shared_ptr<connection>> connections_;
+    std::vector<char> scratch_;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+    std::atomic<std::thread::id> thread_id_{};
+};
+
+}  // namespace sockjs::net

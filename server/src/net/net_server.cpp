@@ -1,0 +1,74 @@
+#include "net/event_loop.hpp"
+#include "net/net.hpp"
+
+#include <Poco/Net/SocketAddress.h>
+
+#include <thread>
+#include <vector>
+
+namespace sockjs::net {
+
+struct net_server::impl {
+    server_shared shared;
+    std::vector<std::unique_ptr<event_loop>> loops;
+    std::uint16_t port = 0;
+    bool started = false;
+    bool stopped = false;
+};
+
+net_server::net_server(net_options opts, http_handler handler) : impl_(std::make_unique<impl>()) {
+    if (opts.write_low_watermark > opts.write_high_watermark)
+        opts.write_low_watermark = opts.write_high_watermark;
+    impl_->shared.opts = std::move(opts);
+    impl_->shared.handler = std::move(handler);
+}
+
+net_server::~net_server() {
+    stop();
+}
+
+void net_server::start() {
+    if (impl_->started) return;
+    auto& s = impl_->shared;
+    std::size_t n = s.opts.threads;
+    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<event_loop>> loops;
+    loops.reserve(n);
+    std::uint16_t port = s.opts.port;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto lp = std::make_unique<event_loop>(i, s);
+        // The first loop may pick the port (0); the others join it with SO_REUSEPORT.
+        lp->listen(Poco::Net::SocketAddress(s.opts.host, port));
+        if (i == 0) port = lp->port();
+        loops.push_back(std::move(lp));
+    }
+    impl_->port = port;
+    impl_->loops = std::move(loops);
+    for (auto& lp : impl_->loops) lp->start();
+    impl_->started = true;
+}
+
+void net_server::stop() {
+    if (!impl_->started || impl_->stopped) return;
+    impl_->stopped = true;
+    impl_->shared.stopping = true;
+    for (auto& lp : impl_->loops) lp->stop_and_join();
+}
+
+std::uint16_t net_server::port() const {
+    return impl_->port;
+}
+
+std::size_t net_server::loop_count() const {
+    return impl_->loops.size();
+}
+
+loop& net_server::loop_at(std::size_t i) {
+    return *impl_->loops.at(i);
+}
+
+std::size_t net_server::connection_count() const {
+    return impl_->shared.connections.load();
+}
+
+}  // namespace sockjs::net

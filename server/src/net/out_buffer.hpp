@@ -1,0 +1,40 @@
+#pragma once
+// A connection's pending output: bytes appended at the back, sent from an offset at the front.
+// Sending never erases per write; the front is compacted only when it is both large and more
+// than half of the buffer, and a big, emptied buffer gives its memory back.
+
+#include <cstddef>
+#include <string>
+
+namespace sockjs::net {
+
+class out_buffer {
+public:
+    /// Append to this, then tell the connection (connection::wrote()).
+    std::string& tail() { return data_; }
+    const char* data() const { return data_.data() + offset_; }
+    std::size_t size() const { return data_.size() - offset_; }
+    bool empty() const { return size() == 0; }
+
+    void consume(std::size_t n) {
+        offset_ += n;
+        if (offset_ >= data_.size()) {
+            clear();
+        } else if (offset_ > (64u << 10) && offset_ * 2 > data_.size()) {
+            data_.erase(0, offset_);
+            offset_ = 0;
+        }
+    }
+
+    void clear() {
+        offset_ = 0;
+        if (data_.capacity() > (256u << 10)) std::string().swap(data_);
+        else data_.clear();
+    }
+
+private:
+    std::string data_;
+    std::size_t offset_ = 0;
+};
+
+}  // namespace sockjs::net

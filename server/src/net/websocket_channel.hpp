@@ -1,0 +1,96 @@
+#pragma once
+// The ws_channel implementations: RFC 6455 (websocket.cpp) and hixie-76 (hixie76_channel.cpp)
+// over a connection, and what they share (callbacks fired once, buffered(), owner()).
+
+#include "net/connection.hpp"
+#include "net/hixie76.hpp"
+#include "net/net.hpp"
+#include "net/websocket_frame.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace sockjs::net {
+
+class ws_channel_base : public ws_channel,
+                        public stream_handler,
+                        public std::enable_shared_from_this<ws_channel_base> {
+public:
+    explicit ws_channel_base(const std::shared_ptr<connection>& c);
+
+    std::size_t buffered() const override;
+    void on_message(std::function<void(std::string&& msg)> fn) override;
+    void on_close(std::function<void(int code, std::string reason)> fn) override;
+    void on_drain(std::function<void()> fn) override;
+    loop& owner() override;
+    void on_drained() override;
+
+protected:
+    /// The connection if it can still take output.
+    std::shared_ptr<connection> live() const;
+    void deliver(std::string&& msg);
+    /// Fires on_close once and drops every callback (they often hold the channel: a cycle).
+    void fire_close(int code, std::string_view reason);
+    void append_to(connection& c, std::string_view bytes);
+
+    std::weak_ptr<connection> conn_;
+    event_loop& loop_;
+
+private:
+    void release_callbacks();
+
+    bool close_fired_ = false;
+    int in_callback_ = 0;  // callbacks are not destroyed while one of them runs
+    std::function<void(std::string&&)> on_message_;
+    std::function<void(int, std::string)> on_close_;
+    std::function<void()> on_drain_;
+};
+
+class rfc6455_channel final : public ws_channel_base, private ws_frame_sink {
+public:
+    rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message);
+
+    bool send_text(std::string_view utf8) override;
+    void close(int code, std::string_view reason) override;
+    void on_bytes(std::string_view bytes) override;
+    void on_transport_closed() override;
+    void on_deadline() override;
+
+private:
+    bool on_ws_message(std::string&& msg, bool binary) override;
+    bool on_ws_ping(std::string_view payload) override;
+    bool on_ws_pong(std::string_view payload) override;
+    bool on_ws_close(int code, std::string_view reason) override;
+    void send_frame(connection& c, ws_opcode op, std::string_view payload);
+    void fail(int code);
+
+    enum class state { open, closing, closed };
+    state state_ = state::open;
+    ws_frame_parser parser_;
+};
+
+class hixie76_channel final : public ws_channel_base, private hixie76_sink {
+public:
+    hixie76_channel(const std::shared_ptr<connection>& c, std::string key1, std::string key2,
+                    std::size_t max_message);
+
+    bool send_text(std::string_view utf8) override;
+    void close(int code, std::string_view reason) override;
+    void on_bytes(std::string_view bytes) override;
+    void on_transport_closed() override;
+    void on_deadline() override;
+
+private:
+    bool on_hixie_message(std::string&& msg) override;
+    bool on_hixie_close() override;
+    void fail(int code);
+
+    enum class state { awaiting_key, open, closed };
+    state state_ = state::awaiting_key;
+    std::string key1_, key2_, key3_;
+    std::string pending_;  // frames sent before the challenge answer went out
+    hixie76_parser parser_;
+};
+
+}  // namespace sockjs::net

@@ -1,0 +1,199 @@
+#include "net/websocket_frame.hpp"
+
+#include "net/utf8.hpp"
+
+namespace sockjs::net {
+
+namespace {
+
+bool is_control(ws_opcode op) { return (static_cast<unsigned>(op) & 0x8u) != 0; }
+
+bool known_opcode(unsigned op) {
+    return op <= 0x2 || (op >= 0x8 && op <= 0xA);
+}
+
+}  // namespace
+
+bool ws_close_code_valid(int code) {
+    if (code >= 3000 && code <= 4999) return true;  // registered / private use
+    if (code < 1000 || code > 1014) return false;
+    return code != 1004 && code != 1005 && code != 1006;
+}
+
+int ws_frame_parser::fail(int code) {
+    error_ = code;
+    done_ = true;
+    return code;
+}
+
+// Validates the first two bytes once they are in, and works out the full header length.
+// Returns 0 or a close code.
+int ws_frame_parser::header_complete() {
+    const unsigned b0 = hdr_[0], b1 = hdr_[1];
+    if (hdr_need_ == 2) {
+        if (b0 & 0x70) return fail(ws_close_protocol_error);  // RSV bits: no extension agreed
+        const unsigned op = b0 & 0x0F;
+        if (!known_opcode(op)) return fail(ws_close_protocol_error);
+        if (!(b1 & 0x80)) return fail(ws_close_protocol_error);  // clients must mask
+        fin_ = (b0 & 0x80) != 0;
+        op_ = static_cast<ws_opcode>(op);
+        const unsigned len7 = b1 & 0x7F;
+        if (is_control(op_)) {
+            if (!fin_ || len7 > 125) return fail(ws_close_protocol_error);
+        } else if (op_ == ws_opcode::continuation) {
+            if (!in_message_) return fail(ws_close_protocol_error);
+        } else if (in_message_) {
+            return fail(ws_close_protocol_error);  // new message inside a fragmented one
+        }
+        hdr_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+        return 0;
+    }
+    // Whole header present.
+    const unsigned len7 = b1 & 0x7F;
+    std::size_t pos = 2;
+    std::uint64_t len = len7;
+    if (len7 == 126) {
+        len = (std::uint64_t{hdr_[2]} << 8) | hdr_[3];
+        pos = 4;
+    } else if (len7 == 127) {
+        len = 0;
+        for (int i = 0; i < 8; ++i) len = (len << 8) | hdr_[2 + i];
+        if (len >> 63) return fail(ws_close_protocol_error);
+        pos = 10;
+    }
+    for (int i = 0; i < 4; ++i) mask_[i] = hdr_[pos + i];
+    mask_pos_ = 0;
+    remaining_ = len;
+    if (is_control(op_)) {
+        control_.clear();
+    } else {
+        if (len > max_message_ || message_.size() + len > max_message_)
+            return fail(ws_close_too_big);
+        if (!in_message_) {
+            in_message_ = true;
+            message_binary_ = (op_ == ws_opcode::binary);
+            message_.clear();
+        }
+        message_.reserve(message_.size() + static_cast<std::size_t>(len));
+    }
+    in_payload_ = true;
+    return 0;
+}
+
+bool ws_frame_parser::frame_complete(ws_frame_sink& sink) {
+    in_payload_ = false;
+    hdr_have_ = 0;
+    hdr_need_ = 2;
+    switch (op_) {
+    case ws_opcode::ping:
+        return sink.on_ws_ping(control_);
+    case ws_opcode::pong:
+        return sink.on_ws_pong(control_);
+    case ws_opcode::close: {
+        done_ = true;  // nothing after a close frame is read
+        if (control_.empty()) return sink.on_ws_close(ws_close_no_status, {});
+        if (control_.size() == 1) {
+            fail(ws_close_protocol_error);
+            return false;
+        }
+        const int code = (static_cast<unsigned char>(control_[0]) << 8) |
+                         static_cast<unsigned char>(control_[1]);
+        if (!ws_close_code_valid(code)) {
+            fail(ws_close_protocol_error);
+            return false;
+        }
+        const std::string_view reason = std::string_view(control_).substr(2);
+        if (!utf8_valid(reason)) {
+            fail(ws_close_invalid_payload);
+            return false;
+        }
+        return sink.on_ws_close(code, reason);
+    }
+    default:
+        break;
+    }
+    if (!fin_) return true;  // more fragments to come
+    in_message_ = false;
+    if (!message_binary_ && !utf8_valid(message_)) {
+        fail(ws_close_invalid_payload);
+        return false;
+    }
+    return sink.on_ws_message(std::move(message_), message_binary_);
+}
+
+int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
+    const char* p = bytes.data();
+    const char* const end = p + bytes.size();
+    while (!done_) {
+        if (!in_payload_) {
+            while (hdr_have_ < hdr_need_ && p < end) hdr_[hdr_have_++] = static_cast<unsigned char>(*p++);
+            if (hdr_have_ < hdr_need_) break;  // need more input
+            if (int e = header_complete()) return e;
+            if (!in_payload_) continue;  // first two bytes done: read the rest of the header
+        }
+        if (remaining_ > 0) {
+            if (p == end) break;
+            const std::size_t avail = static_cast<std::size_t>(end - p);
+            const std::size_t n = remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
+            std::string& target = (static_cast<unsigned>(op_) & 0x8u) ? control_ : message_;
+            const std::size_t base = target.size();
+            target.resize(base + n);
+            char* out = target.data() + base;
+            for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>(p[i] ^ mask_[(mask_pos_ + i) & 3]);
+            mask_pos_ = (mask_pos_ + n) & 3;
+            p += n;
+            remaining_ -= n;
+            if (remaining_ > 0) break;
+        }
+        if (!frame_complete(sink)) {
+            done_ = true;
+            return error_;
+        }
+    }
+    return error_;
+}
+
+std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len) {
+    out[0] = static_cast<unsigned char>(0x80u | static_cast<unsigned>(op));
+    if (len < 126) {
+        out[1] = static_cast<unsigned char>(len);
+        return 2;
+    }
+    if (len <= 0xFFFF) {
+        out[1] = 126;
+        out[2] = static_cast<unsigned char>(len >> 8);
+        out[3] = static_cast<unsigned char>(len);
+        return 4;
+    }
+    out[1] = 127;
+    const auto v = static_cast<std::uint64_t>(len);
+    for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<unsigned char>(v >> (56 - 8 * i));
+    return 10;
+}
+
+std::string ws_encode_frame(ws_opcode op, std::string_view payload) {
+    unsigned char hdr[10];
+    const std::size_t n = ws_frame_header(hdr, op, payload.size());
+    std::string out(reinterpret_cast<const char*>(hdr), n);
+    out.append(payload);
+    return out;
+}
+
+std::string ws_close_payload(int code, std::string_view reason) {
+    std::string out;
+    if (code == ws_close_no_status || code < 1000 || code > 4999 || code == ws_close_abnormal ||
+        code == 1015)
+        return out;
+    out.push_back(static_cast<char>((code >> 8) & 0xFF));
+    out.push_back(static_cast<char>(code & 0xFF));
+    if (reason.size() > 123) {
+        std::size_t cut = 123;
+        // Do not split a UTF-8 sequence: back up over continuation bytes.
+        while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+        reason = reason.substr(0, cut);
+    }
+    out.append(reason);
+    return out;
+}
+
+}  // namespace sockjs::net

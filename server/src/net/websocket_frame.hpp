@@ -1,0 +1,100 @@
+#pragma once
+// RFC 6455 framing, sans-IO: bytes in, events out; frames to bytes.
+//
+// Why hand-written: Poco::Net::WebSocket is a blocking socket that reads whole frames itself;
+// it cannot be fed bytes incrementally from an event loop, does not reassemble fragmented
+// messages and does not validate UTF-8. This parser accepts input split anywhere (even one
+// byte at a time), unmasks payload as it arrives and never buffers more than one message.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sockjs::net {
+
+enum class ws_opcode : std::uint8_t {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+/// Close codes the parser fails with (RFC 6455 section 7.4.1).
+inline constexpr int ws_close_normal = 1000;
+inline constexpr int ws_close_protocol_error = 1002;
+inline constexpr int ws_close_no_status = 1005;
+inline constexpr int ws_close_abnormal = 1006;
+inline constexpr int ws_close_invalid_payload = 1007;
+inline constexpr int ws_close_too_big = 1009;
+
+/// Receives parsed events. Each returns false to stop parsing (the connection went away).
+class ws_frame_sink {
+public:
+    /// A complete, reassembled message; text messages are valid UTF-8.
+    virtual bool on_ws_message(std::string&& msg, bool binary) = 0;
+    virtual bool on_ws_ping(std::string_view payload) = 0;
+    virtual bool on_ws_pong(std::string_view payload) = 0;
+    /// The peer's close frame: code 1005 when it carried none; the reason is valid UTF-8.
+    virtual bool on_ws_close(int code, std::string_view reason) = 0;
+
+protected:
+    ~ws_frame_sink() = default;
+};
+
+/// Parses client-to-server frames (which must be masked).
+class ws_frame_parser {
+public:
+    explicit ws_frame_parser(std::size_t max_message) : max_message_(max_message) {}
+
+    /// Feeds bytes. Returns 0 while the stream is fine (any incomplete frame is kept), or the
+    /// close code to fail the connection with: 1002 (protocol), 1007 (bad UTF-8), 1009 (too
+    /// big). After a close frame, an error or a sink returning false, input is ignored.
+    int feed(std::string_view bytes, ws_frame_sink& sink);
+
+    bool done() const { return done_; }
+    int error() const { return error_; }
+
+private:
+    int fail(int code);
+    int header_complete();
+    bool frame_complete(ws_frame_sink& sink);
+
+    std::size_t max_message_;
+    // Header accumulation: up to 2 + 8 + 4 bytes.
+    unsigned char hdr_[14] = {};
+    std::size_t hdr_have_ = 0;
+    std::size_t hdr_need_ = 2;
+    bool in_payload_ = false;
+    // The frame being read.
+    bool fin_ = false;
+    ws_opcode op_ = ws_opcode::continuation;
+    std::uint64_t remaining_ = 0;
+    unsigned char mask_[4] = {};
+    std::size_t mask_pos_ = 0;
+    // Reassembly.
+    bool in_message_ = false;
+    bool message_binary_ = false;
+    std::string message_;
+    std::string control_;
+    bool done_ = false;
+    int error_ = 0;
+};
+
+/// Writes a server frame header (FIN set, unmasked) for a payload of `len` bytes into `out`
+/// and returns its size (2, 4 or 10).
+std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len);
+
+/// A whole server frame (header + payload); convenience for tests and control frames.
+std::string ws_encode_frame(ws_opcode op, std::string_view payload);
+
+/// The payload of a close frame: 2-byte code + reason (cut to fit 125 bytes at a UTF-8
+/// boundary). Code 1005 (or any code that must not be sent) gives an empty payload.
+std::string ws_close_payload(int code, std::string_view reason);
+
+/// True for codes a peer may send in a close frame.
+bool ws_close_code_valid(int code);
+
+}  // namespace sockjs::net

@@ -1,0 +1,235 @@
+// WebSockets over real loopback sockets: RFC 6455 and hixie-76 handshakes byte for byte,
+// echo, fragmentation, ping/pong, close handshakes and the protocol errors' close codes.
+
+#include "net/websocket_frame.hpp"
+#include "net_test_util.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+
+using namespace sockjs::net;
+using namespace sockjs::net::test;
+
+namespace {
+
+// Upgrades every request; echoes text messages; "close-me" makes the server close with 3000;
+// records how each channel closed.
+struct echo_ws {
+    std::atomic<int> close_code{0};
+    std::atomic<int> closes{0};
+    std::size_t max_message = 1024;
+
+    http_handler handler() {
+        return [this](std::shared_ptr<exchange> ex, http_request& req) {
+            auto ch = accept_websocket(ex, req, max_message);
+            if (!ch) return;
+            std::weak_ptr<ws_channel> weak = ch;
+            ch->on_message([weak](std::string&& msg) {
+                auto c = weak.lock();
+                if (!c) return;
+                if (msg == "close-me") c->close(3000, "Go away!");
+                else c->send_text(msg);
+            });
+            ch->on_close([this](int code, std::string) {
+                close_code = code;
+                ++closes;
+            });
+        };
+    }
+};
+
+}  // namespace
+
+TEST_CASE("RFC 6455 handshake: exactly 101, Upgrade, Connection, the accept key, no length") {
+    echo_ws app;
+    test_server s(app.handler());
+    client c(s.address());
+    c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw==\r\nSec-WebSocket-Version: 13\r\n"
+           "Sec-WebSocket-Origin: http://asd\r\n\r\n");
+    const std::string head = c.read_until("\r\n\r\n");
+    CHECK(head ==
+          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n\r\n");
+}
+
+TEST_CASE("a bad handshake gets 400") {
+    echo_ws app;
+    test_server s(app.handler());
+    SECTION("no key") {
+        client c(s.address());
+        c.send("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        CHECK(c.read_response().status == 400);
+    }
+    SECTION("malformed key") {
+        client c(s.address());
+        c.send("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        CHECK(c.read_response().status == 400);
+    }
+    SECTION("unknown version") {
+        client c(s.address());
+        c.send("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n");
+        const response r = c.read_response();
+        CHECK(r.status == 400);
+        CHECK(r.get("sec-websocket-version") == "13");
+    }
+}
+
+TEST_CASE("messages are echoed, including ones sent with the handshake") {
+    echo_ws app;
+    app.max_message = 100000;
+    test_server s(app.handler());
+    client c(s.address());
+    // The first frame travels in the same packet as the upgrade request.
+    c.send("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
+           client_frame(1, "early"));
+    CHECK(c.read_response(true).status == 101);
+    ws_frame f = read_frame(c);
+    CHECK(f.opcode == 1);
+    CHECK(f.payload == "early");
+    const std::string big(70000, 'b');  // 64-bit length form both ways
+    c.send(client_frame(1, "hi") + client_frame(1, big));
+    CHECK(read_frame(c).payload == "hi");
+    f = read_frame(c);
+    CHECK(f.opcode == 1);
+    CHECK(f.payload == big);
+}
+
+TEST_CASE("fragmented messages are reassembled; control frames may interleave") {
+    echo_ws app;
+    test_server s(app.handler());
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(1, "frag", false) + client_frame(9, "p") + client_frame(0, "men", false) +
+           client_frame(0, "ted", true));
+    ws_frame pong = read_frame(c);
+    CHECK(pong.opcode == 10);
+    CHECK(pong.payload == "p");
+    CHECK(read_frame(c).payload == "fragmented");
+}
+
+TEST_CASE("ping gets a pong with the same payload") {
+    echo_ws app;
+    test_server s(app.handler());
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(9, "are you there"));
+    const ws_frame f = read_frame(c);
+    CHECK(f.opcode == 10);
+    CHECK(f.payload == "are you there");
+}
+
+TEST_CASE("client close: echoed with its code, then the server closes TCP") {
+    echo_ws app;
+    test_server s(app.handler());
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(8, std::string("\x03\xe8", 2) + "bye"));
+    const ws_frame f = read_frame(c);
+    CHECK(f.opcode == 8);
+    CHECK(f.close_code() == 1000);
+    CHECK(c.closed_by_peer());
+    CHECK(eventually([&] { return app.closes == 1; }));
+    CHECK(app.close_code == 1000);
+}
+
+TEST_CASE("server close: close frame with code and reason, then TCP closes after the echo") {
+    echo_ws app;
+    test_server s(app.handler());
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(1, "close-me"));
+    const ws_frame f = read_frame(c);
+    CHECK(f.opcode == 8);
+    CHECK(f.close_code() == 3000);
+    CHECK(f.payload.substr(2) == "Go away!");
+    c.send(client_frame(8, f.payload.substr(0, 2)));
+    CHECK(c.closed_by_peer());
+    CHECK(eventually([&] { return app.closes == 1; }));
+}
+
+TEST_CASE("protocol errors close with the right code") {
+    echo_ws app;
+    app.max_message = 100;
+    test_server s(app.handler());
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    int expected = 0;
+    SECTION("invalid UTF-8 text: 1007") {
+        c.send(client_frame(1, "\xc3\x28"));
+        expected = 1007;
+    }
+    SECTION("too big: 1009") {
+        c.send(client_frame(1, std::string(101, 'x')));
+        expected = 1009;
+    }
+    SECTION("too big across fragments: 1009") {
+        c.send(client_frame(1, std::string(60, 'x'), false) + client_frame(0, std::string(60, 'x')));
+        expected = 1009;
+    }
+    SECTION("unmasked: 1002") {
+        c.send(client_frame(1, "hi", true, false));
+        expected = 1002;
+    }
+    SECTION("reserved bits: 1002") {
+        c.send(client_frame(1, "hi", true, true, 4));
+        expected = 1002;
+    }
+    SECTION("unknown opcode: 1002") {
+        c.send(client_frame(3, "hi"));
+        expected = 1002;
+    }
+    SECTION("oversized control frame: 1002") {
+        c.send(client_frame(9, std::string(126, 'p')));
+        expected = 1002;
+    }
+    SECTION("continuation without a start: 1002") {
+        c.send(client_frame(0, "x"));
+        expected = 1002;
+    }
+    const ws_frame f = read_frame(c);
+    CHECK(f.opcode == 8);
+    CHECK(f.close_code() == expected);
+    CHECK(c.closed_by_peer());
+    CHECK(eventually([&] { return app.closes == 1; }));
+    CHECK(app.close_code == expected);
+}
+
+TEST_CASE("a dropped TCP connection reports 1006") {
+    echo_ws app;
+    test_server s(app.handler());
+    {
+        client c(s.address());
+        REQUIRE(websocket_handshake(c).status == 101);
+    }
+    CHECK(eventually([&] { return app.closes == 1; }));
+    CHECK(app.close_code == 1006);
+    CHECK(eventually([&] { return s.server.connection_count() == 0; }));
+}
+
+TEST_CASE("hixie-76: the 101 head comes before the key bytes, then the MD5 answer, then frames") {
+    echo_ws app;
+    test_server s(app.handler());
+    client c(s.address());
+    const std::string host = "127.0.0.1:" + std::to_string(s.server.port());
+    c.send("GET /echo/000/abc/websocket HTTP/1.1\r\nHost: " + host +
+           "\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\nOrigin: http://" + host +
+           "\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\nSec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\n");
+    const std::string head = c.read_until("\r\n\r\n");
+    CHECK(head == "HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Origin: http://" + host +
+                  "\r\nSec-WebSocket-Location: ws://" + host + "/echo/000/abc/websocket\r\n\r\n");
+    c.send("aaaaaaaa");
+    CHECK(c.read_exact(16) == std::string("\xca\x34\x00\xd8\xa5\x08\x47\x97\x2c\xd5\x71\x5a\xba\xbf\x43\x7b", 16));
+    c.send(std::string("\x00hello\xff", 7));
+    CHECK(c.read_exact(7) == std::string("\x00hello\xff", 7));
+    c.send(std::string("\xff\x00", 2));
+    CHECK(c.read_exact(2) == std::string("\xff\x00", 2));
+    CHECK(c.closed_by_peer());
+    CHECK(eventually([&] { return app.closes == 1; }));
+}
