@@ -192,16 +192,19 @@ class EventSourceTransport {
   }
 }
 
-let jsonpCallbacks = null;
 const randomId = (n) => {
   const bytes = crypto.getRandomValues(new Uint8Array(n));
   return Array.from(bytes, (b) => 'abcdefghijklmnopqrstuvwxyz012345'[b & 31]).join('');
 };
 
 /**
- * jsonp-polling, for servers without CORS: each poll is a script tag whose body calls a global
+ * jsonp-polling, for servers without CORS: each poll is a script tag whose body calls a
  * callback with one frame as a JSON string; sends are form POSTs in no-cors mode (the browser
  * sends them without CORS and hides the answer, as the form-and-iframe trick did).
+ *
+ * The script tags live in a hidden iframe of their own: removing a script element does not
+ * cancel its request, and an abandoned poll would hold one of the browser's six connections to
+ * the server until the server's next heartbeat (25 s). Removing the iframe cancels it.
  */
 class JsonpTransport {
   constructor(conn) {
@@ -209,22 +212,33 @@ class JsonpTransport {
     this.wantsBytes = false;
     this.sending = false;
     this.aborter = new AbortController();
-    if (!jsonpCallbacks) jsonpCallbacks = globalThis._sockjs_cpp_jp = globalThis._sockjs_cpp_jp || {};
+    this.frame = null;
+    this.timer = 0;
   }
 
   start() {
     const { conn } = this;
-    const id = (this.id = 'a' + randomId(8));
-    const script = (this.script = document.createElement('script'));
+    if (!this.frame) {
+      const frame = (this.frame = document.createElement('iframe'));
+      frame.style.display = 'none';
+      frame.setAttribute('aria-hidden', 'true');
+      (document.body || document.documentElement).appendChild(frame);
+      // The callbacks, global in the iframe: `_sockjs_cpp_jp.<id>(frame)`.
+      frame.contentWindow._sockjs_cpp_jp = {};
+    }
+    const win = this.frame.contentWindow;
+    const doc = this.frame.contentDocument;
+    const callbacks = win._sockjs_cpp_jp;
+    const id = 'a' + randomId(8);
+    const script = doc.createElement('script');
     let answered = false;
     const finish = () => {
       clearTimeout(this.timer);
-      delete jsonpCallbacks[id];
+      delete callbacks[id];
       script.onload = script.onerror = null;
       script.remove();
-      if (this.script === script) this.script = null;
     };
-    jsonpCallbacks[id] = (frame) => {
+    callbacks[id] = (frame) => {
       answered = true;
       finish();
       if (!conn.alive(this)) return;
@@ -243,7 +257,7 @@ class JsonpTransport {
     this.timer = setTimeout(failed, 35000);
     script.async = true;
     script.src = conn.url(false, 'c=' + encodeURIComponent('_sockjs_cpp_jp.' + id));
-    (document.head || document.documentElement).appendChild(script);
+    (doc.head || doc.documentElement).appendChild(script);
   }
 
   canSend() {
@@ -269,16 +283,9 @@ class JsonpTransport {
 
   close() {
     this.aborter.abort();
-    const script = this.script;
-    this.script = null;
     clearTimeout(this.timer);
-    if (script) {
-      script.onload = script.onerror = null;
-      script.remove();
-      // A removed script that was already loading still runs: let it find a callback.
-      const id = this.id;
-      jsonpCallbacks[id] = () => delete jsonpCallbacks[id];
-    }
+    this.frame?.remove();
+    this.frame = null;
   }
 }
 
