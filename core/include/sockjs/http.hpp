@@ -35,6 +35,9 @@
 /// `Access-Control-Allow-Origin` (the request's Origin, or `*` without one),
 /// `Access-Control-Allow-Credentials: true` with an Origin, `Vary: Origin`, and echoes a
 /// non-empty `Access-Control-Request-Headers` as `Access-Control-Allow-Headers`.
+///
+/// JSESSIONID (`service_options::jsessionid`): `Set-Cookie` on session preflights, receiver
+/// heads, send responses and callback errors; never on greeting, /info, iframe, 403, 404, 405.
 
 #include <sockjs/error.hpp>
 #include <sockjs/options.hpp>
