@@ -169,6 +169,17 @@ errc server_session::send_escaped(std::string_view json_literal) {
     return errc::ok;
 }
 
+void server_session::terminate(int code, std::string_view reason, time_point now) {
+    seen(now);
+    if (receiver_) {
+        receiver_.reset();
+        detached_at_ = now;
+        heartbeat_due_ = false;
+    }
+    if (state_ == session_state::closing || state_ == session_state::closed) return;
+    enter_closing(code, reason, false, now);
+}
+
 void server_session::close(int code, std::string_view reason) {
     if (state_ == session_state::closing || state_ == session_state::closed) return;
     enter_closing(code, reason, true, now_);

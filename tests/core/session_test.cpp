@@ -571,3 +571,31 @@ TEST_CASE("pull and detach without a receiver do nothing", "[session]") {
     CHECK(s.state() == session_state::open);
     CHECK(drain(s).empty());
 }
+
+TEST_CASE("terminate: no close frame to the receiver, closed event, replay later",
+          "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);
+    drain(s);
+    REQUIRE(s.send("pending") == errc::ok);
+    CHECK(s.receive("[\"a", payload_format::array_or_string, t0 + 1s) == errc::broken_json);
+    s.terminate(3000, "Broken framing.", t0 + 1s);
+    CHECK_FALSE(s.has_receiver());
+    CHECK(s.state() == session_state::closing);
+    CHECK(s.queued_bytes() == 0);
+    auto out = s.pull(t0 + 1s);
+    CHECK(out.bytes.empty());
+    CHECK_FALSE(out.end);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == session_event::closed);
+    CHECK(ev[0].code == 3000);
+    CHECK(ev[0].reason == "Broken framing.");
+    CHECK(s.next_deadline() == t0 + 6s);
+    CHECK(s.attach(transport::xhr, {}, t0 + 2s).bytes == "c[3000,\"Broken framing.\"]\n");
+
+    // Once closing it changes nothing more.
+    s.terminate(1009, "other", t0 + 3s);
+    CHECK(s.close_code() == 3000);
+    CHECK(drain(s).empty());
+}

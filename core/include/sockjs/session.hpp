@@ -99,6 +99,12 @@ public:
     /// Application: queue an already-escaped JSON string literal (from append_json_string),
     /// so a broadcast escapes once for many sessions.
     errc send_escaped(std::string_view json_literal);
+    /// The adapter tears the current receiver down itself, with no close frame: a WebSocket
+    /// that sent broken JSON must be dropped abruptly (the suite's Websocket.test_broken_json
+    /// fails if `c[...]` arrives first). The receiver is released (do not detach it), the
+    /// session closes with `code`/`reason` (e.g. websocket_error_close(e)), firing `closed`
+    /// if it was open, and later receivers get that close frame. Queued messages are dropped.
+    void terminate(int code, std::string_view reason, time_point now);
     /// Application (or server shutdown): close with `code` and `reason`. No-op once closing.
     /// Messages already queued are still delivered, before the close frame. Fires `closed`
     /// if the session was open (a session closed before its first receiver never opens, and
