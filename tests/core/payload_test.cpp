@@ -68,13 +68,26 @@ TEST_CASE("decode_messages: every \\u escape of the BMP, either case", "[payload
 }
 
 TEST_CASE("decode_messages: every astral code point as a surrogate pair", "[payload]") {
-    for (std::uint32_t cp = 0x10000; cp <= 0x10FFFF; ++cp) {
+    // 256 code points per message, so the wasm run stays short; one by one in a failing block.
+    auto pair = [](std::uint32_t cp) {
         const std::uint32_t v = cp - 0x10000;
-        const std::string body = "\"" + u_escape(0xD800 + (v >> 10)) + u_escape(0xDC00 + (v & 0x3FF)) + "\"";
+        return u_escape(0xD800 + (v >> 10)) + u_escape(0xDC00 + (v & 0x3FF));
+    };
+    for (std::uint32_t block = 0x10000; block <= 0x10FFFF; block += 256) {
+        std::string body = "\"", expected;
+        for (std::uint32_t cp = block; cp < block + 256; ++cp) {
+            body += pair(cp);
+            expected += utf8(cp);
+        }
+        body += "\"";
         std::vector<std::string> out;
-        if (sockjs::decode_messages(body, payload_format::array_or_string, out) != errc::ok || out.size() != 1 ||
-            out[0] != utf8(cp)) {
+        if (sockjs::decode_messages(body, payload_format::array_or_string, out) == errc::ok &&
+            out == std::vector<std::string>{expected})
+            continue;
+        for (std::uint32_t cp = block; cp < block + 256; ++cp) {
+            out.clear();
             INFO("code point " << cp);
+            REQUIRE(sockjs::decode_messages("\"" + pair(cp) + "\"", payload_format::array_or_string, out) == errc::ok);
             REQUIRE(out == std::vector<std::string>{utf8(cp)});
         }
     }
