@@ -1,0 +1,142 @@
+#pragma once
+/// @file
+/// The SockJS server: every transport of the protocol on an event-driven POCO front end.
+///
+///     struct Echo : sockjs::connection { void on_message(std::string_view m) override { send(m); } };
+///     sockjs::server srv({.port = 8081});
+///     srv.route<Echo>("/echo");
+///     srv.run();
+///
+/// One server serves several services, each under its own URL prefix with its own
+/// sockjs::service_options (response_limit, heartbeat_delay, disconnect_delay, websocket,
+/// jsessionid, disabled_transports, sockjs_url, origins, max_message_size, max_queued_bytes,
+/// max_sessions). A request goes to the service with the longest matching prefix.
+///
+/// Threads: `threads` event loops (one thread each) hold every connection; the thread count
+/// does not grow with connections. A session lives on the loop of the request that created it
+/// and its events run there; see connection.hpp.
+
+#include <sockjs/broadcaster.hpp>
+#include <sockjs/connection.hpp>
+#include <sockjs/options.hpp>
+#include <sockjs/server_stats.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace sockjs {
+
+namespace detail {
+class server_impl;
+struct service_impl;
+}  // namespace detail
+
+struct server_options {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8081;  ///< 0: pick a free port (see server::port())
+    std::size_t threads = 0;    ///< event loops; 0: one per core
+
+    // Limits of the HTTP front end.
+    std::size_t max_connections = 20000;
+    std::size_t max_header_bytes = 16 * 1024;  ///< larger request heads get 431
+    std::size_t max_body_bytes = 4u << 20;     ///< larger request bodies get 413
+    std::chrono::milliseconds header_timeout{10000};      ///< a head not complete by then: 408
+    std::chrono::milliseconds keep_alive_timeout{60000};  ///< idle connections close after this
+    /// A receiver whose unsent bytes exceed this stops taking frames from its session until
+    /// the socket drains (messages wait in the session's bounded queue meanwhile).
+    std::size_t write_high_watermark = 1u << 20;
+    /// A connection whose unsent bytes exceed this is closed (logged).
+    std::size_t write_hard_limit = 16u << 20;
+
+    /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off.
+    std::string metrics_path;
+    /// Serve files under this directory for GET paths outside every service; empty: off.
+    std::string static_dir;
+    /// One structured `key=value` line per session event (open, close, refused); null: quiet.
+    std::function<void(std::string_view line)> log;
+    /// Broadcast bus; null: an in_process_broadcaster of this server's own.
+    std::shared_ptr<sockjs::broadcaster> bus;
+
+    /// Close frame sent to every session when the server stops.
+    int shutdown_code = 1001;
+    std::string shutdown_reason = "Server shutting down";
+    /// How long stop() waits for close frames to reach clients before closing sockets.
+    std::chrono::milliseconds drain_timeout{1000};
+};
+
+class server;
+
+/// A handle to one service (valid as long as its server).
+class service {
+public:
+    const std::string& prefix() const noexcept;
+    const service_options& options() const noexcept;
+    /// Sends `message` to every session of this service (see broadcaster.hpp). Thread-safe.
+    void broadcast(std::string_view message);
+    /// Sessions this service holds now (any state, raw WebSockets included).
+    std::size_t session_count() const noexcept;
+
+private:
+    friend class server;
+    explicit service(detail::service_impl& impl) noexcept : impl_(&impl) {}
+    detail::service_impl* impl_;
+};
+
+class server {
+public:
+    using factory = std::function<std::shared_ptr<connection>()>;
+
+    explicit server(server_options opts = {});
+    ~server();  ///< stops the server if running
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Adds a service whose sessions are `Conn` objects (default-constructed, one per session).
+    /// `prefix` starts with '/' and has no trailing '/' (e.g. "/echo"). Before start() only.
+    /// Throws std::invalid_argument for a malformed or duplicate prefix.
+    template <class Conn>
+    service route(std::string prefix, service_options opts = {}) {
+        static_assert(std::is_base_of_v<connection, Conn>, "Conn must derive from sockjs::connection");
+        return route(std::move(prefix), factory([] { return std::make_shared<Conn>(); }),
+                     std::move(opts));
+    }
+    /// Adds a service whose sessions call `h`.
+    service route(std::string prefix, handlers h, service_options opts = {});
+    /// Adds a service whose sessions are made by `make` (called on the session's loop).
+    service route(std::string prefix, factory make, service_options opts = {});
+
+    /// Binds and starts the loops; returns at once. Throws (Poco::Exception) if binding fails.
+    void start();
+    /// start() if needed, then blocks until stop() is called (from another thread or a
+    /// signal-waiting thread).
+    void run();
+    /// Graceful stop: sends a close frame to every session, waits up to drain_timeout for
+    /// them to leave, closes every connection and joins the loops. Thread-safe, idempotent.
+    /// Connections' send() returns false afterwards.
+    void stop();
+
+    /// The bound port (after start()).
+    std::uint16_t port() const;
+    /// Number of event loops (after start()).
+    std::size_t loop_count() const;
+
+    /// Publishes `message` to every session of the service at `prefix`.
+    void broadcast(std::string_view prefix, std::string_view message);
+    /// The live connection with this id (connection::id()), or null.
+    std::shared_ptr<connection> find(std::string_view connection_id) const;
+
+    server_stats stats() const;
+    /// prometheus_text(stats()).
+    std::string metrics_text() const;
+
+private:
+    std::unique_ptr<detail::server_impl> impl_;
+};
+
+}  // namespace sockjs

@@ -1,0 +1,158 @@
+#include "conn_backend.hpp"
+
+#include "server_impl.hpp"
+#include "service_impl.hpp"
+
+#include <exception>
+#include <string>
+
+namespace sockjs::detail {
+
+namespace {
+
+/// `"..."` with `"` and `\` escaped and control characters dropped, for key=value log lines.
+std::string quoted(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) >= 0x20) out += c;
+    }
+    out += '"';
+    return out;
+}
+
+}  // namespace
+
+conn_backend::conn_backend(service_impl& svc, net::loop& home, std::size_t transport_slot)
+    : svc_(svc), home_(home), transport_slot_(transport_slot) {}
+
+conn_backend::~conn_backend() = default;
+
+server_impl& conn_backend::server() const noexcept { return svc_.server; }
+
+bool conn_backend::send(std::string_view message) {
+    if (!is_open()) return false;
+    if (on_loop(home_)) return send_here(message);
+    if (server().stopping()) return false;
+    post_to(home_, [self = shared_from_this(), m = std::string(message)] { self->send_here(m); });
+    return true;
+}
+
+void conn_backend::close(int code, std::string_view reason) {
+    if (on_loop(home_)) {
+        close_here(code, reason);
+        return;
+    }
+    if (server().stopping()) return;
+    post_to(home_, [self = shared_from_this(), code, r = std::string(reason)] { self->close_here(code, r); });
+}
+
+void conn_backend::broadcast(std::string_view message) { server().publish(svc_.prefix, message); }
+
+bool conn_backend::make_connection(const net::http_request& req) {
+    // In the live set first, whatever the factory does: shutdown and broadcast find it there.
+    svc_.live[home_.index()].insert(shared_from_this());
+    std::shared_ptr<connection> c;
+    try {
+        c = svc_.make();
+    } catch (const std::exception& e) {
+        app_failed(e.what());
+        return false;
+    } catch (...) {
+        app_failed("unknown exception");
+        return false;
+    }
+    if (!c) return false;
+    header_list headers;
+    headers.reserve(req.headers.size());
+    for (const auto& [k, v] : req.headers) headers.emplace_back(k, v);
+    connection_access::bind(*c, weak_from_this(), server().new_connection_id(),
+                            transport_slot_name(transport_slot_), req.peer.toString(), svc_.prefix,
+                            req.path, std::move(headers));
+    server().register_connection(c);
+    conn_ = std::move(c);
+    return true;
+}
+
+void conn_backend::app_open() {
+    opened_ = true;
+    auto& st = server().counters();
+    stats_counters::add(st.opened);
+    stats_counters::add(st.open_by_transport[transport_slot_]);
+    if (server().logging())
+        server().log("event=open service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
+                     " transport=" + std::string(transport_slot_name(transport_slot_)) +
+                     " remote=" + (conn_ ? conn_->remote_address() : "-"));
+    if (!conn_) {
+        close_here(1011, "Internal server error");
+        return;
+    }
+    try {
+        conn_->on_open();
+    } catch (const std::exception& e) {
+        app_failed(e.what());
+    } catch (...) {
+        app_failed("unknown exception");
+    }
+}
+
+void conn_backend::app_message(std::string_view message) {
+    auto& st = server().counters();
+    stats_counters::add(st.messages_in);
+    stats_counters::add(st.bytes_in, message.size());
+    if (!conn_) return;
+    try {
+        conn_->on_message(message);
+    } catch (const std::exception& e) {
+        app_failed(e.what());
+    } catch (...) {
+        app_failed("unknown exception");
+    }
+}
+
+void conn_backend::app_close(int code, std::string_view reason) {
+    open_.store(false, std::memory_order_release);
+    if (!opened_) return;  // never opened: the application never heard of it
+    opened_ = false;
+    auto& st = server().counters();
+    stats_counters::add(st.closed);
+    stats_counters::sub(st.open_by_transport[transport_slot_]);
+    if (server().logging())
+        server().log("event=close service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
+                     " code=" + std::to_string(code) + " reason=" + quoted(reason));
+    if (!conn_) return;
+    try {
+        conn_->on_close(code, reason);
+    } catch (const std::exception& e) {
+        if (server().logging())
+            server().log("event=error service=" + svc_.prefix + " conn=" + conn_->id() +
+                         " in=on_close what=" + quoted(e.what()));
+    } catch (...) {
+    }
+}
+
+void conn_backend::app_failed(std::string_view what) {
+    if (server().logging())
+        server().log("event=error service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
+                     " what=" + quoted(what));
+    close_here(1011, "Internal server error");
+}
+
+void conn_backend::release() {
+    if (released_) return;
+    released_ = true;
+    open_.store(false, std::memory_order_release);
+    auto self = shared_from_this();  // the live set may hold the last owner
+    if (conn_) {
+        server().unregister_connection(conn_->id());
+        conn_.reset();
+    }
+    svc_.live[home_.index()].erase(self);
+    svc_.unreserve();
+}
+
+void server_impl::log(std::string_view line) const {
+    if (opts_.log) opts_.log(line);
+}
+
+}  // namespace sockjs::detail

@@ -1,0 +1,92 @@
+#pragma once
+// What a sockjs::connection talks to: one session (session_slot) or one raw WebSocket
+// (raw_websocket_slot). A backend lives on one loop, its home; everything but the
+// "any thread" members runs there.
+
+#include "loop_context.hpp"
+#include "net/net.hpp"
+
+#include <sockjs/connection.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sockjs::detail {
+
+struct service_impl;
+class server_impl;
+
+/// Gives the server access to a connection's private fields.
+struct connection_access {
+    static void bind(connection& c, std::weak_ptr<conn_backend> backend, std::string id,
+                     std::string_view transport_name, std::string remote, std::string prefix,
+                     std::string path, header_list headers) {
+        c.backend_ = std::move(backend);
+        c.id_ = std::move(id);
+        c.transport_ = transport_name;
+        c.remote_ = std::move(remote);
+        c.prefix_ = std::move(prefix);
+        c.path_ = std::move(path);
+        c.headers_ = std::move(headers);
+    }
+};
+
+class conn_backend : public std::enable_shared_from_this<conn_backend> {
+public:
+    conn_backend(service_impl& svc, net::loop& home, std::size_t transport_slot);
+    virtual ~conn_backend();
+    conn_backend(const conn_backend&) = delete;
+    conn_backend& operator=(const conn_backend&) = delete;
+
+    net::loop& home() const noexcept { return home_; }
+    service_impl& service() const noexcept { return svc_; }
+
+    // ---- any thread ----
+    /// Queues an application message (inline on the home loop, posted from elsewhere).
+    bool send(std::string_view message);
+    void close(int code, std::string_view reason);
+    void broadcast(std::string_view message);
+    bool is_open() const noexcept { return open_.load(std::memory_order_acquire); }
+
+    // ---- home loop ----
+    /// A broadcast: `literal` is the message already escaped as a JSON string literal.
+    virtual void deliver_broadcast(const std::shared_ptr<const std::string>& literal,
+                                   const std::shared_ptr<const std::string>& raw) = 0;
+    /// Server shutdown: close with a close frame, end receivers.
+    virtual void shutdown(int code, std::string_view reason) = 0;
+    /// True while a client connection is attached (a receiver, or an open WebSocket).
+    virtual bool has_connection() const noexcept = 0;
+
+    /// Creates the application's connection object for the request that opened this backend.
+    /// Returns false (and logs) if the application's factory failed.
+    bool make_connection(const net::http_request& req);
+
+protected:
+    virtual bool send_here(std::string_view message) = 0;
+    virtual void close_here(int code, std::string_view reason) = 0;
+
+    // Application events with the bookkeeping around them (stats, log, exceptions).
+    void app_open();
+    void app_message(std::string_view message);
+    void app_close(int code, std::string_view reason);
+    /// Forgets the application object and leaves the service (the last step of a backend).
+    void release();
+
+    /// Exceptions from application code: logged, then the session closes with 1011.
+    void app_failed(std::string_view what);
+
+    server_impl& server() const noexcept;
+
+    service_impl& svc_;
+    net::loop& home_;
+    std::size_t transport_slot_;
+    std::shared_ptr<connection> conn_;
+    std::atomic<bool> open_{true};
+    bool opened_ = false;
+    bool released_ = false;
+};
+
+}  // namespace sockjs::detail

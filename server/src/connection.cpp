@@ -1,0 +1,49 @@
+#include <sockjs/connection.hpp>
+
+#include "conn_backend.hpp"
+
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
+
+namespace sockjs {
+
+connection::~connection() = default;
+
+bool connection::send(std::string_view message) {
+    auto b = backend_.lock();
+    return b && b->send(message);
+}
+
+void connection::close(int code, std::string_view reason) {
+    if (auto b = backend_.lock()) b->close(code, reason);
+}
+
+void connection::broadcast(std::string_view message) {
+    if (auto b = backend_.lock()) b->broadcast(message);
+}
+
+bool connection::is_open() const noexcept {
+    auto b = backend_.lock();
+    return b && b->is_open();
+}
+
+std::optional<std::string_view> connection::header(std::string_view name) const {
+    for (const auto& [k, v] : headers_)
+        if (k.size() == name.size() && Poco::icompare(k, std::string(name)) == 0) return std::string_view(v);
+    return std::nullopt;
+}
+
+std::optional<std::string> connection::cookie(std::string_view name) const {
+    auto h = header("Cookie");
+    if (!h) return std::nullopt;
+    Poco::Net::HTTPRequest parser;  // POCO's cookie parsing, on a scratch request
+    parser.set("Cookie", std::string(*h));
+    Poco::Net::NameValueCollection cookies;
+    parser.getCookies(cookies);
+    auto it = cookies.find(std::string(name));
+    if (it == cookies.end()) return std::nullopt;
+    return it->second;
+}
+
+}  // namespace sockjs

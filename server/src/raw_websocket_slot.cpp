@@ -1,0 +1,61 @@
+#include "raw_websocket_slot.hpp"
+
+#include "server_impl.hpp"
+#include "service_impl.hpp"
+
+namespace sockjs::detail {
+
+raw_websocket_slot::raw_websocket_slot(service_impl& svc, net::loop& home,
+                                       std::shared_ptr<net::ws_channel> ws)
+    : conn_backend(svc, home, raw_websocket_index), ws_(std::move(ws)) {}
+
+void raw_websocket_slot::start() {
+    auto self = shared_from_this();
+    std::weak_ptr<conn_backend> weak = self;
+    ws_->on_message([weak](std::string&& m) {
+        if (auto s = weak.lock()) {
+            auto& raw = static_cast<raw_websocket_slot&>(*s);
+            if (!raw.closing_) raw.app_message(m);
+        }
+    });
+    ws_->on_close([weak](int code, std::string reason) {
+        if (auto s = weak.lock()) static_cast<raw_websocket_slot&>(*s).closed(code, reason);
+    });
+    app_open();
+}
+
+bool raw_websocket_slot::send_here(std::string_view message) {
+    if (closing_) return false;
+    if (!ws_->send_text(message)) return false;
+    auto& st = server().counters();
+    stats_counters::add(st.messages_out);
+    stats_counters::add(st.bytes_out, message.size());
+    return true;
+}
+
+void raw_websocket_slot::close_here(int code, std::string_view reason) {
+    if (closing_) return;
+    auto self = shared_from_this();
+    closing_ = true;
+    ws_->close(code, reason);
+    // The application hears its own code; the channel's on_close then only frees the slot.
+    app_close(code, reason);
+}
+
+void raw_websocket_slot::closed(int code, std::string_view reason) {
+    auto self = shared_from_this();
+    if (!closing_) {
+        closing_ = true;
+        app_close(code, reason);
+    }
+    release();
+}
+
+void raw_websocket_slot::deliver_broadcast(const std::shared_ptr<const std::string>&,
+                                           const std::shared_ptr<const std::string>& raw) {
+    send_here(*raw);
+}
+
+void raw_websocket_slot::shutdown(int code, std::string_view reason) { close_here(code, reason); }
+
+}  // namespace sockjs::detail

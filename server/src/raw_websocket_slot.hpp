@@ -1,0 +1,36 @@
+#pragma once
+// The framing-less `/websocket` endpoint: a WebSocket whose text messages go straight to the
+// application and back, with no SockJS frames, heartbeats or session. Closing it closes the
+// WebSocket with the application's code and reason.
+
+#include "conn_backend.hpp"
+
+#include <memory>
+#include <string>
+
+namespace sockjs::detail {
+
+class raw_websocket_slot final : public conn_backend {
+public:
+    raw_websocket_slot(service_impl& svc, net::loop& home, std::shared_ptr<net::ws_channel> ws);
+
+    /// Home loop, after make_connection(): hooks the channel up and opens.
+    void start();
+
+    void deliver_broadcast(const std::shared_ptr<const std::string>& literal,
+                           const std::shared_ptr<const std::string>& raw) override;
+    void shutdown(int code, std::string_view reason) override;
+    bool has_connection() const noexcept override { return !released_; }
+
+protected:
+    bool send_here(std::string_view message) override;
+    void close_here(int code, std::string_view reason) override;
+
+private:
+    void closed(int code, std::string_view reason);
+
+    std::shared_ptr<net::ws_channel> ws_;
+    bool closing_ = false;
+};
+
+}  // namespace sockjs::detail

@@ -1,0 +1,115 @@
+#include "receivers.hpp"
+
+#include "session_slot.hpp"
+
+#include <atomic>
+
+namespace sockjs::detail {
+
+namespace {
+std::atomic<std::uint64_t> next_receiver_id{1};
+}  // namespace
+
+receiver::receiver() : id_(next_receiver_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+// ---- http_receiver --------------------------------------------------------------------------
+
+http_receiver::http_receiver(std::shared_ptr<net::exchange> ex, transport t, http_response head,
+                             std::string prelude, std::weak_ptr<conn_backend> session,
+                             net::loop& home, std::size_t high_watermark)
+    : ex_(std::move(ex)),
+      ex_loop_(ex_->owner()),
+      streaming_(is_streaming(t)),
+      head_(std::move(head)),
+      prelude_(std::move(prelude)),
+      session_(std::move(session)),
+      home_(home),
+      high_watermark_(high_watermark) {}
+
+void http_receiver::arm() {
+    ex_->on_abort([w = weak_from_this()] {
+        if (auto r = w.lock()) r->lost();
+    });
+}
+
+void http_receiver::write(std::string bytes, bool end, int, std::string_view) {
+    if (on_loop(ex_loop_)) {
+        write_here(std::move(bytes), end);
+        return;
+    }
+    post_to(ex_loop_, [self = shared_from_this(), b = std::move(bytes), end]() mutable {
+        self->write_here(std::move(b), end);
+    });
+}
+
+void http_receiver::write_here(std::string bytes, bool end) {
+    if (done_) return;
+    if (!streaming_) {
+        body_ += bytes;
+        if (end) {
+            done_ = true;
+            ex_->respond(head_.status, head_.headers, body_);
+        }
+        return;
+    }
+    if (!started_) {
+        started_ = true;
+        ex_->begin_stream(head_.status, head_.headers);
+        // The prelude is a chunk of its own: the suite reads it with one read().
+        if (!prelude_.empty() && !ex_->write(prelude_)) return lost();
+    }
+    if (!bytes.empty() && !ex_->write(bytes)) return lost();
+    if (end) {
+        done_ = true;
+        ex_->end_stream();
+        return;
+    }
+    if (!congested_.load(std::memory_order_relaxed) && ex_->buffered() > high_watermark_) {
+        congested_.store(true, std::memory_order_release);
+        ex_->on_drain([w = weak_from_this()] {
+            if (auto r = w.lock()) r->drained();
+        });
+    }
+}
+
+void http_receiver::lost() {
+    if (done_) return;
+    done_ = true;
+    // Always posted, even on the same loop: the session may be in the middle of a write.
+    post_to(home_, [s = session_, id = id()] {
+        if (auto p = s.lock()) static_cast<session_slot&>(*p).receiver_gone(id, true);
+    });
+}
+
+void http_receiver::drained() {
+    congested_.store(false, std::memory_order_release);
+    if (done_) return;
+    post_to(home_, [s = session_, id = id()] {
+        if (auto p = s.lock()) static_cast<session_slot&>(*p).resume(id);
+    });
+}
+
+// ---- ws_receiver ----------------------------------------------------------------------------
+
+ws_receiver::ws_receiver(std::shared_ptr<net::ws_channel> ws, std::size_t high_watermark,
+                         std::function<void(std::uint64_t id)> on_drained)
+    : ws_(std::move(ws)), high_watermark_(high_watermark), on_drained_(std::move(on_drained)) {}
+
+void ws_receiver::write(std::string bytes, bool end, int close_code, std::string_view close_reason) {
+    if (!bytes.empty()) ws_->send_text(bytes);
+    if (end) {
+        ws_->close(close_code != 0 ? close_code : 1000, close_reason);
+        return;
+    }
+    if (!congested_ && ws_->buffered() > high_watermark_) {
+        congested_ = true;
+        ws_->on_drain([w = weak_from_this()] {
+            if (auto r = w.lock()) {
+                r->congested_ = false;
+                if (r->on_drained_) r->on_drained_(r->id());
+            }
+        });
+    }
+}
+
+}  // namespace sockjs::detail

@@ -1,0 +1,102 @@
+#pragma once
+// Where a session's output goes: one receiving HTTP response (which may live on another loop
+// than the session) or the session's WebSocket (always on the session's loop).
+//
+// A session calls write() on its home loop; the receiver moves the bytes to its connection on
+// the connection's loop and reports back (abort, drain) by posting to the session's loop,
+// tagged with its id so that a late report about a receiver the session already let go of is
+// ignored.
+
+#include "conn_backend.hpp"
+#include "net/net.hpp"
+
+#include <sockjs/http.hpp>
+#include <sockjs/transport.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sockjs::detail {
+
+class receiver {
+public:
+    virtual ~receiver() = default;
+    std::uint64_t id() const noexcept { return id_; }
+    /// One output of the session, from the session's loop. `end`: the last one (the session
+    /// has let go of this receiver); a WebSocket then closes with `close_code`/`close_reason`.
+    virtual void write(std::string bytes, bool end, int close_code, std::string_view close_reason) = 0;
+    /// True while the connection's unsent bytes are above the high watermark: the session
+    /// stops pulling until the receiver reports a drain.
+    virtual bool congested() const noexcept = 0;
+    /// The loop its connection lives on.
+    virtual net::loop& loop() const noexcept = 0;
+
+protected:
+    receiver();
+
+private:
+    std::uint64_t id_;
+};
+
+/// A receiving HTTP request (xhr, xhr_streaming, eventsource, htmlfile, jsonp).
+/// Streaming transports: head and prelude go out on the first write (the prelude as its own
+/// chunk), every later output as one chunk. Polling transports: one response with
+/// Content-Length when the session ends the receiver.
+class http_receiver final : public receiver, public std::enable_shared_from_this<http_receiver> {
+public:
+    /// On the exchange's loop. `session` is told (on `home`) when the client goes away or
+    /// the connection drains.
+    http_receiver(std::shared_ptr<net::exchange> ex, transport t, http_response head,
+                  std::string prelude, std::weak_ptr<conn_backend> session, net::loop& home,
+                  std::size_t high_watermark);
+    /// Registers for aborts (needs shared_from_this, hence not in the constructor).
+    void arm();
+
+    void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
+    bool congested() const noexcept override { return congested_.load(std::memory_order_acquire); }
+    net::loop& loop() const noexcept override { return ex_loop_; }
+
+private:
+    void write_here(std::string bytes, bool end);
+    void lost();
+    void drained();
+
+    std::shared_ptr<net::exchange> ex_;
+    net::loop& ex_loop_;
+    bool streaming_;
+    http_response head_;
+    std::string prelude_;
+    std::weak_ptr<conn_backend> session_;
+    net::loop& home_;
+    std::size_t high_watermark_;
+    std::atomic<bool> congested_{false};
+    // Exchange loop only:
+    bool started_ = false;
+    bool done_ = false;
+    std::string body_;  // polling: the response body collected until the end
+};
+
+/// The WebSocket of a SockJS WebSocket session: each output is one text message.
+class ws_receiver final : public receiver, public std::enable_shared_from_this<ws_receiver> {
+public:
+    /// `on_drained(id())` runs (on the channel's loop) when a congested channel drains.
+    ws_receiver(std::shared_ptr<net::ws_channel> ws, std::size_t high_watermark,
+                std::function<void(std::uint64_t id)> on_drained);
+
+    void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
+    bool congested() const noexcept override { return congested_; }
+    net::loop& loop() const noexcept override { return ws_->owner(); }
+    net::ws_channel& channel() noexcept { return *ws_; }
+
+private:
+    std::shared_ptr<net::ws_channel> ws_;
+    std::size_t high_watermark_;
+    std::function<void(std::uint64_t id)> on_drained_;
+    bool congested_ = false;
+};
+
+}  // namespace sockjs::detail

@@ -1,0 +1,229 @@
+// The glue between the network front end and the core: each request is routed by the core
+// (sockjs::route), and what the core does not answer itself is handed to a session, a
+// WebSocket, or answered with send_response(). No protocol decision is taken here.
+
+#include "raw_websocket_slot.hpp"
+#include "receivers.hpp"
+#include "server_impl.hpp"
+#include "service_impl.hpp"
+#include "session_slot.hpp"
+#include "static_files.hpp"
+
+#include <sockjs/http.hpp>
+#include <sockjs/payload.hpp>
+#include <sockjs/wrap.hpp>
+
+#include <Poco/String.h>
+
+#include <chrono>
+#include <random>
+
+namespace sockjs::detail {
+
+namespace {
+
+std::optional<std::string_view> header(const net::http_request& req, const char* name) {
+    auto it = req.headers.find(name);
+    if (it == req.headers.end()) return std::nullopt;
+    return std::string_view(it->second);
+}
+
+/// The core's view of `req` for a service whose prefix is `prefix_size` bytes long.
+/// Holds views into `req`.
+request_info make_info(const net::http_request& req, std::size_t prefix_size) {
+    request_info i;
+    i.method = req.method;
+    i.path = std::string_view(req.path).substr(prefix_size);
+    i.query = req.query;
+    i.origin = header(req, "Origin");
+    i.request_headers = header(req, "Access-Control-Request-Headers");
+    i.cookie = header(req, "Cookie");
+    i.if_none_match = header(req, "If-None-Match");
+    i.content_type = header(req, "Content-Type");
+    i.upgrade = header(req, "Upgrade");
+    i.connection = header(req, "Connection");
+    i.http10 = req.http10;
+    return i;
+}
+
+std::uint32_t entropy() {
+    thread_local std::mt19937 rng{std::random_device{}()};
+    return static_cast<std::uint32_t>(rng());
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+bool form_urlencoded(std::optional<std::string_view> content_type) {
+    constexpr std::string_view form = "application/x-www-form-urlencoded";
+    if (!content_type || content_type->size() < form.size()) return false;
+    return Poco::icompare(std::string(content_type->substr(0, form.size())), std::string(form)) == 0;
+}
+
+void respond(net::exchange& ex, const http_response& r) { ex.respond(r.status, r.headers, r.body); }
+
+/// The largest WebSocket message accepted on a SockJS WebSocket session: a message of
+/// max_message_size bytes plus its JSON framing and some escaping. The core checks the
+/// decoded size exactly.
+std::size_t websocket_wire_limit(const service_options& o) {
+    return o.max_message_size + o.max_message_size / 2 + 64;
+}
+
+}  // namespace
+
+service_impl* server_impl::match(std::string_view path) noexcept {
+    for (auto& s : services_) {  // longest prefix first
+        const auto& p = s->prefix;
+        if (path.size() >= p.size() && path.compare(0, p.size(), p) == 0 &&
+            (path.size() == p.size() || path[p.size()] == '/'))
+            return s.get();
+    }
+    return nullptr;
+}
+
+void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& req) {
+    tl_current_loop = &ex->owner();
+
+    if (!opts_.metrics_path.empty() && req.path == opts_.metrics_path) {
+        if (req.method != "GET") {
+            ex->respond(405, {{"Allow", "GET"}}, {});
+            return;
+        }
+        ex->respond(200,
+                    {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"},
+                     {"Cache-Control", "no-store"}},
+                    prometheus_text(stats()));
+        return;
+    }
+
+    service_impl* svc = match(req.path);
+    if (svc == nullptr) {
+        if (!opts_.static_dir.empty()) {
+            serve_static(opts_.static_dir, *ex, req);
+            return;
+        }
+        ex->respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
+        return;
+    }
+
+    auto info = make_info(req, svc->prefix.size());
+    auto rr = route(info, svc->opts, entropy(), unix_now());
+    if (rr.response) {
+        respond(*ex, *rr.response);
+        return;
+    }
+    switch (rr.target) {
+    case endpoint::raw_websocket: open_raw_websocket(*svc, std::move(ex), req, info); return;
+    case endpoint::session: break;
+    default:  // the core answers the other endpoints itself
+        ex->respond(500, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Unrouted request\n");
+        return;
+    }
+    if (rr.t == transport::websocket)
+        open_websocket_session(*svc, std::move(ex), req, info);
+    else if (is_receiving(rr.t))
+        open_receiver(*svc, std::move(ex), req, info, rr);
+    else
+        handle_send(*svc, std::move(ex), req, info, rr);
+}
+
+void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_request& req) {
+    stats_counters::add(counters_.refused);
+    if (logging())
+        log("event=refused service=" + svc.prefix + " reason=max_sessions remote=" + req.peer.toString());
+    ex.respond(503, {{"Content-Type", "text/plain;charset=UTF-8"}, {"Retry-After", "1"}},
+               "Too many sessions\n");
+}
+
+void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                                net::http_request& req, const request_info& info,
+                                const route_result& rr) {
+    net::loop& here = ex->owner();
+    std::string sid(rr.session_id);
+    bool created = false;
+    auto slot = svc.registry.find_or_create(
+        sid,
+        [&]() -> std::shared_ptr<session_slot> {
+            if (!svc.try_reserve()) return nullptr;
+            return std::make_shared<session_slot>(svc, here, sid, rr.t);
+        },
+        created);
+    if (!slot) {
+        refuse(svc, *ex, req);
+        return;
+    }
+    if (created) slot->make_connection(req);  // on `here`, the new session's home
+
+    auto rx = std::make_shared<http_receiver>(ex, rr.t, receiver_head(rr.t, info, svc.opts),
+                                              prelude(rr.t, rr.callback), slot, slot->home(),
+                                              opts_.write_high_watermark);
+    rx->arm();
+    run_on(slot->home(), [slot, rx, t = rr.t, cb = rr.callback] { slot->attach(rx, t, cb); });
+}
+
+void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                              net::http_request& req, const request_info& info,
+                              const route_result& rr) {
+    auto slot = svc.registry.find(std::string(rr.session_id));
+    if (!slot) {
+        respond(*ex, send_response(rr.t, errc::session_not_open, info, svc.opts));
+        return;
+    }
+    std::string body = rr.t == transport::jsonp_send
+                           ? jsonp_send_body(req.body, form_urlencoded(info.content_type))
+                           : std::move(req.body);
+    net::loop& here = ex->owner();
+    if (&slot->home() == &here) {
+        auto e = slot->receive(body);
+        respond(*ex, send_response(rr.t, e, info, svc.opts));
+        return;
+    }
+    // The session lives on another loop: take the body there, bring the verdict back here.
+    auto keep = std::make_shared<net::http_request>(std::move(req));  // `info` dies with `req`
+    post_to(slot->home(), [slot, body = std::move(body), ex, keep, svcp = &svc, t = rr.t, herep = &here] {
+        auto e = slot->receive(body);
+        post_to(*herep, [ex, keep, svcp, t, e] {
+            auto again = make_info(*keep, svcp->prefix.size());
+            respond(*ex, send_response(t, e, again, svcp->opts));
+        });
+    });
+}
+
+void server_impl::open_websocket_session(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                                         net::http_request& req, const request_info&) {
+    if (!svc.try_reserve()) {
+        refuse(svc, *ex, req);
+        return;
+    }
+    net::loop& here = ex->owner();
+    auto ws = net::accept_websocket(ex, req, websocket_wire_limit(svc.opts));
+    if (!ws) {  // bad handshake: already answered 400
+        svc.unreserve();
+        return;
+    }
+    auto slot = std::make_shared<session_slot>(svc, here, std::string(), transport::websocket);
+    slot->make_connection(req);
+    slot->attach_websocket(std::move(ws));
+}
+
+void server_impl::open_raw_websocket(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                                     net::http_request& req, const request_info&) {
+    if (!svc.try_reserve()) {
+        refuse(svc, *ex, req);
+        return;
+    }
+    net::loop& here = ex->owner();
+    auto ws = net::accept_websocket(ex, req, svc.opts.max_message_size);
+    if (!ws) {
+        svc.unreserve();
+        return;
+    }
+    auto slot = std::make_shared<raw_websocket_slot>(svc, here, std::move(ws));
+    slot->make_connection(req);
+    slot->start();
+}
+
+}  // namespace sockjs::detail

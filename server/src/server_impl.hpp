@@ -1,0 +1,87 @@
+#pragma once
+// The server behind sockjs::server: the network front end, the services, the broadcast bus,
+// the connection-id registry and the counters.
+
+#include "net/net.hpp"
+#include "service_impl.hpp"
+#include "stats_counters.hpp"
+
+#include <sockjs/http.hpp>
+#include <sockjs/server.hpp>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace sockjs::detail {
+
+class server_impl {
+public:
+    explicit server_impl(server_options opts);
+    ~server_impl();
+
+    service_impl& add_service(std::string prefix, server::factory make, service_options opts);
+
+    void start();
+    void run();
+    void stop();
+    bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+    std::uint16_t port() const;
+    std::size_t loop_count() const noexcept { return loops_; }
+
+    void publish(std::string_view topic, std::string_view message);
+    std::shared_ptr<connection> find(std::string_view id) const;
+    server_stats stats() const;
+
+    // ---- for backends ----
+    stats_counters& counters() noexcept { return counters_; }
+    const server_options& options() const noexcept { return opts_; }
+    std::string new_connection_id();
+    void register_connection(const std::shared_ptr<connection>& c);
+    void unregister_connection(const std::string& id);
+    bool logging() const noexcept { return static_cast<bool>(opts_.log); }
+    void log(std::string_view line) const;
+
+private:
+    // request_dispatch.cpp: the glue between net's requests and the core's routing.
+    void handle(std::shared_ptr<net::exchange> ex, net::http_request& req);
+    service_impl* match(std::string_view path) noexcept;
+    void open_receiver(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                       net::http_request& req, const request_info& info,
+                       const route_result& rr);
+    void open_websocket_session(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                                net::http_request& req, const request_info& info);
+    void open_raw_websocket(service_impl& svc, std::shared_ptr<net::exchange> ex,
+                            net::http_request& req, const request_info& info);
+    void handle_send(service_impl& svc, std::shared_ptr<net::exchange> ex, net::http_request& req,
+                     const request_info& info, const route_result& rr);
+    void refuse(service_impl& svc, net::exchange& ex, const net::http_request& req);
+
+    void deliver(std::string_view topic, std::string_view message);
+    /// Runs `fn(svc, loop index)` on every loop for every service, waiting until all ran.
+    void on_every_loop(const std::function<void(std::size_t)>& fn);
+
+    server_options opts_;
+    std::vector<std::unique_ptr<service_impl>> services_;  // longest prefix first once started
+    std::unique_ptr<net::net_server> net_;
+    std::size_t loops_ = 0;
+    stats_counters counters_;
+    std::shared_ptr<broadcaster> bus_;
+    std::size_t bus_token_ = 0;
+
+    mutable std::mutex ids_mutex_;
+    std::unordered_map<std::string, std::weak_ptr<connection>> ids_;
+
+    std::mutex state_mutex_;
+    std::condition_variable state_cv_;
+    bool started_ = false;
+    bool stopped_ = false;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sockjs::detail

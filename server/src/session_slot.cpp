@@ -1,0 +1,231 @@
+#include "session_slot.hpp"
+
+#include "server_impl.hpp"
+#include "service_impl.hpp"
+
+#include <sockjs/frame.hpp>
+#include <sockjs/payload.hpp>
+#include <sockjs/wrap.hpp>
+
+#include <utility>
+
+namespace sockjs::detail {
+
+session_slot::session_slot(service_impl& svc, net::loop& home, std::string sid, transport opened_by)
+    : conn_backend(svc, home, transport_index(opened_by)),
+      sid_(std::move(sid)),
+      core_(svc.opts, core_now()) {}
+
+session_slot::~session_slot() = default;
+
+void session_slot::write_to(receiver& r, receiver_output&& out) {
+    stats_counters::add(server().counters().bytes_out, out.bytes.size());
+    r.write(std::move(out.bytes), out.end, core_.close_code(), core_.close_reason());
+}
+
+void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string callback, bool checked) {
+    auto self = shared_from_this();
+    if (rx_ && !checked && !finished_) {
+        // A second receiver gets 2010 "Another connection still open", but the first may be
+        // gone already with its loop not yet having noticed: a client that aborts a poll and
+        // polls again sends FIN then the new request, and the two can be handled on
+        // different loops in either order. A round trip through the first receiver's loop
+        // lets that loop process what arrived before this request (an abort is posted here
+        // before the round trip returns), so the answer follows the order the client acted in.
+        post_to(rx_->loop(), [self, r = std::move(r), t, cb = std::move(callback), home = &home_]() mutable {
+            post_to(*home, [self, r = std::move(r), t, cb = std::move(cb)]() mutable {
+                static_cast<session_slot&>(*self).attach(std::move(r), t, std::move(cb), true);
+            });
+        });
+        return;
+    }
+    if (finished_) {
+        // The session expired while this request was on its way here: it is still the closed
+        // session the client knew, so answer as one (the close frame replay).
+        receiver_output out{wrap(t, close_frame(core_.close_code(), core_.close_reason()), callback), true};
+        write_to(*r, std::move(out));
+        return;
+    }
+    auto out = core_.attach(t, callback, core_now());
+    // end: the core answered and let go of this receiver at once (polling frame, close replay,
+    // or 2010 for a second receiver, in which case the first one stays attached).
+    if (!out.end) rx_ = r;
+    write_to(*r, std::move(out));
+    settle();
+}
+
+void session_slot::attach_websocket(std::shared_ptr<net::ws_channel> ws) {
+    std::weak_ptr<conn_backend> weak = weak_from_this();
+    auto r = std::make_shared<ws_receiver>(ws, server().options().write_high_watermark,
+                                           [weak](std::uint64_t id) {
+                                               if (auto s = weak.lock())
+                                                   static_cast<session_slot&>(*s).resume(id);
+                                           });
+    auto id = r->id();
+    ws->on_message([weak, id](std::string&& m) {
+        if (auto s = weak.lock()) static_cast<session_slot&>(*s).ws_message(id, std::move(m));
+    });
+    ws->on_close([weak, id](int code, std::string) {
+        if (auto s = weak.lock()) static_cast<session_slot&>(*s).ws_closed(id, code);
+    });
+    attach(std::move(r), transport::websocket, {});
+}
+
+void session_slot::receiver_gone(std::uint64_t id, bool aborted) {
+    if (!rx_ || rx_->id() != id) return;  // already let go of
+    auto self = shared_from_this();
+    rx_.reset();
+    core_.detach(aborted, core_now());
+    settle();
+}
+
+void session_slot::resume(std::uint64_t id) {
+    if (rx_ && rx_->id() == id) settle();
+}
+
+errc session_slot::receive(std::string_view body) {
+    if (finished_) return errc::session_not_open;
+    auto self = shared_from_this();
+    auto e = core_.receive(body, payload_format::array, core_now());
+    settle();
+    return e;
+}
+
+void session_slot::ws_message(std::uint64_t id, std::string&& message) {
+    if (finished_ || !rx_ || rx_->id() != id) return;
+    auto self = shared_from_this();
+    auto e = core_.receive(message, payload_format::array_or_string, core_now());
+    if (e == errc::empty_payload || e == errc::broken_json || e == errc::message_too_large) {
+        // The client broke the framing: end the WebSocket at once with the close the core
+        // names, without a SockJS close frame first (the client cannot be trusted to parse
+        // one; the protocol suite expects the socket to go away right after).
+        auto [code, reason] = websocket_error_close(e);
+        auto ws = std::static_pointer_cast<ws_receiver>(std::exchange(rx_, nullptr));
+        core_.close(code, reason);
+        core_.detach(false, core_now());
+        ws->channel().close(code, reason);
+    }
+    settle();
+}
+
+void session_slot::ws_closed(std::uint64_t id, int code) {
+    auto self = shared_from_this();
+    if (rx_ && rx_->id() == id) {
+        rx_.reset();
+        // A client that closes cleanly ends the session normally; anything else is an
+        // interrupted connection (the core's 1002).
+        if (code == 1000 || code == 1001) core_.close(1000, "Normal closure");
+        core_.detach(true, core_now());
+    }
+    settle();
+    finish();  // a WebSocket session lives exactly as long as its WebSocket
+}
+
+bool session_slot::send_here(std::string_view message) {
+    if (finished_) return false;
+    auto self = shared_from_this();
+    auto e = core_.send(message);
+    if (e == errc::ok) stats_counters::add(server().counters().messages_out);
+    settle();
+    return e == errc::ok;
+}
+
+void session_slot::close_here(int code, std::string_view reason) {
+    if (finished_) return;
+    auto self = shared_from_this();
+    core_.close(code, reason);
+    settle();
+}
+
+void session_slot::deliver_broadcast(const std::shared_ptr<const std::string>& literal,
+                                     const std::shared_ptr<const std::string>&) {
+    if (finished_) return;
+    if (core_.send_escaped(*literal) == errc::ok) stats_counters::add(server().counters().messages_out);
+    settle();
+}
+
+void session_slot::shutdown(int code, std::string_view reason) { close_here(code, reason); }
+
+void session_slot::settle() {
+    if (settling_) {
+        dirty_ = true;  // the outer settle() goes round once more
+        return;
+    }
+    auto self = shared_from_this();
+    settling_ = true;
+    for (;;) {
+        dirty_ = false;
+        bool any = false;
+        while (auto ev = core_.next_event()) {
+            any = true;
+            dispatch(*ev);
+        }
+        pump();
+        if (!any && !dirty_) break;
+    }
+    settling_ = false;
+    if (core_.state() == session_state::closed)
+        finish();
+    else
+        arm_timer();
+}
+
+void session_slot::pump() {
+    while (rx_ && !rx_->congested()) {
+        auto out = core_.pull(core_now());
+        if (out.bytes.empty() && !out.end) return;
+        auto r = rx_;
+        if (out.end) rx_.reset();  // the core has already released it
+        write_to(*r, std::move(out));
+    }
+}
+
+void session_slot::dispatch(session_event& ev) {
+    switch (ev.kind) {
+    case session_event::opened: app_open(); break;
+    case session_event::message: app_message(ev.data); break;
+    case session_event::closed: app_close(ev.code, ev.reason); break;
+    }
+}
+
+void session_slot::arm_timer() {
+    if (finished_) return;
+    auto deadline = core_.next_deadline();
+    if (!deadline) {
+        if (timer_id_ != 0) home_.cancel_timer(std::exchange(timer_id_, 0));
+        return;
+    }
+    // A timer that fires no later than needed stays: on_timer() re-arms for what is due next.
+    // That keeps the common case (the heartbeat deadline moving later with every frame) free
+    // of timer churn.
+    if (timer_id_ != 0 && timer_at_ <= *deadline) return;
+    if (timer_id_ != 0) home_.cancel_timer(timer_id_);
+    timer_at_ = *deadline;
+    std::weak_ptr<conn_backend> weak = weak_from_this();
+    timer_id_ = home_.add_timer(to_steady(*deadline), [weak, lp = &home_] {
+        tl_current_loop = lp;
+        if (auto s = weak.lock()) static_cast<session_slot&>(*s).on_timer();
+    });
+}
+
+void session_slot::on_timer() {
+    timer_id_ = 0;
+    if (finished_) return;
+    auto self = shared_from_this();
+    auto now = core_now();
+    if (auto d = core_.next_deadline(); d && *d <= now) core_.on_deadline(now);
+    settle();
+}
+
+void session_slot::finish() {
+    if (finished_) return;
+    auto self = shared_from_this();
+    finished_ = true;
+    if (timer_id_ != 0) home_.cancel_timer(std::exchange(timer_id_, 0));
+    if (!sid_.empty()) svc_.registry.erase(sid_, this);
+    if (is_open()) app_close(1002, "Connection interrupted");  // defensive: the core always says
+    rx_.reset();
+    release();
+}
+
+}  // namespace sockjs::detail

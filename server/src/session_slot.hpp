@@ -1,0 +1,79 @@
+#pragma once
+// One SockJS session on its home loop: the core's server_session plus the I/O around it
+// (current receiver, one loop timer, application events).
+//
+// Threading decision: a session is owned by one loop (the loop of the request that created
+// it) and only that loop's thread touches it, so it needs no lock. A request for the session
+// that arrives on another loop (SO_REUSEPORT spreads connections) is handed to the home loop
+// with post(); the session's output for a receiver on another loop is posted back to the
+// receiver's loop (see receivers.hpp). Posts are FIFO, so frames keep their order.
+//
+// After every change (attach, detach, receive, send, close, timer) settle() delivers the
+// core's events to the application, pumps output into the receiver until the core has nothing
+// more (or the receiver is congested), and re-arms the timer at the core's next deadline. An
+// expired session leaves the registry and frees everything.
+
+#include "conn_backend.hpp"
+#include "receivers.hpp"
+
+#include <sockjs/session.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace sockjs::detail {
+
+class session_slot final : public conn_backend {
+public:
+    /// `sid` empty: a WebSocket session (not registered).
+    session_slot(service_impl& svc, net::loop& home, std::string sid, transport opened_by);
+    ~session_slot() override;
+
+    const std::string& sid() const noexcept { return sid_; }
+
+    // ---- home loop ----
+    /// A receiving request (its head/prelude not yet written; see http_receiver).
+    /// `checked`: see attach() in the .cpp (internal; callers pass false).
+    void attach(std::shared_ptr<receiver> r, transport t, std::string callback, bool checked = false);
+    /// The WebSocket of a WebSocket session (accepted on this loop).
+    void attach_websocket(std::shared_ptr<net::ws_channel> ws);
+    /// The receiver `id` went away before the session ended it.
+    void receiver_gone(std::uint64_t id, bool aborted);
+    /// The receiver `id` drained: pull again.
+    void resume(std::uint64_t id);
+    /// An xhr_send / jsonp_send body (already unwrapped from a form). Returns the core's
+    /// verdict for send_response().
+    errc receive(std::string_view body);
+
+    void deliver_broadcast(const std::shared_ptr<const std::string>& literal,
+                           const std::shared_ptr<const std::string>& raw) override;
+    void shutdown(int code, std::string_view reason) override;
+    bool has_connection() const noexcept override { return sid_.empty() ? !finished_ : rx_ != nullptr; }
+
+protected:
+    bool send_here(std::string_view message) override;
+    void close_here(int code, std::string_view reason) override;
+
+private:
+    void ws_message(std::uint64_t id, std::string&& message);
+    void ws_closed(std::uint64_t id, int code);
+    void settle();
+    void pump();
+    void dispatch(session_event& ev);
+    void arm_timer();
+    void on_timer();
+    void finish();
+    void write_to(receiver& r, receiver_output&& out);
+
+    std::string sid_;
+    server_session core_;
+    std::shared_ptr<receiver> rx_;
+    std::uint64_t timer_id_ = 0;
+    time_point timer_at_{0};
+    bool settling_ = false;
+    bool dirty_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace sockjs::detail
