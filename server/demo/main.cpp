@@ -1,0 +1,157 @@
+// sockjs-server: the demo server. Serves the services the SockJS protocol suite expects
+// (/echo, /close, /disabled_websocket_echo, /cookie_needed_echo) plus /broadcast, logs one
+// key=value line per session event, serves /metrics, and drains on SIGTERM/SIGINT.
+
+#include <sockjs/server.hpp>
+
+#include <Poco/Exception.h>
+#include <Poco/NumberParser.h>
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionException.h>
+#include <Poco/Util/OptionProcessor.h>
+#include <Poco/Util/OptionSet.h>
+
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+namespace {
+
+using Poco::Util::Option;
+
+Poco::Util::OptionSet cli_options() {
+    Poco::Util::OptionSet set;
+    set.addOption(Option("help", "h", "print this help and exit"));
+    set.addOption(Option("host", "", "address to bind (default 127.0.0.1)").argument("ADDR"));
+    set.addOption(Option("port", "p", "port to listen on (default 8081; 0 picks one)").argument("PORT"));
+    set.addOption(Option("threads", "t", "event loops (default: one per core)").argument("N"));
+    set.addOption(Option("static", "", "serve files from DIR for paths outside the services").argument("DIR"));
+    set.addOption(Option("metrics", "", "path of the Prometheus metrics (default /metrics; '' turns it off)")
+                      .argument("PATH"));
+    set.addOption(Option("max-connections", "", "connection limit (default 20000)").argument("N"));
+    set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
+    return set;
+}
+
+void help(const Poco::Util::OptionSet& set) {
+    Poco::Util::HelpFormatter f(set);
+    f.setUnixStyle(true);
+    f.setCommand("sockjs-server");
+    f.setUsage("[options]");
+    f.setHeader(
+        "A SockJS server with the services of the SockJS protocol suite:\n"
+        "  /echo (response_limit 4096), /close (3000 \"Go away!\" on open),\n"
+        "  /disabled_websocket_echo, /cookie_needed_echo, and /broadcast\n"
+        "  (every message to every /broadcast session). Stops cleanly on SIGTERM/SIGINT.");
+    f.format(std::cout);
+}
+
+std::string timestamp() {
+    auto now = std::chrono::system_clock::now();
+    auto t = std::chrono::system_clock::to_time_t(now);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    sockjs::server_options opts;
+    opts.metrics_path = "/metrics";
+    bool quiet = false;
+
+    auto set = cli_options();
+    try {
+        Poco::Util::OptionProcessor proc(set);
+        proc.setUnixStyle(true);
+        for (int i = 1; i < argc; ++i) {
+            std::string name, value;
+            if (!proc.process(argv[i], name, value))
+                throw Poco::Util::UnknownOptionException(argv[i]);
+            if (name.empty()) continue;  // the option's argument comes next
+            if (name == "help") {
+                help(set);
+                return 0;
+            }
+            if (name == "host") opts.host = value;
+            if (name == "port") opts.port = static_cast<std::uint16_t>(Poco::NumberParser::parseUnsigned(value));
+            if (name == "threads") opts.threads = Poco::NumberParser::parseUnsigned(value);
+            if (name == "static") opts.static_dir = value;
+            if (name == "metrics") opts.metrics_path = value;
+            if (name == "max-connections") opts.max_connections = Poco::NumberParser::parseUnsigned(value);
+            if (name == "quiet") quiet = true;
+        }
+        proc.checkRequired();
+    } catch (const Poco::Exception& e) {
+        std::cerr << "sockjs-server: " << e.displayText() << "\n(try --help)\n";
+        return 2;
+    }
+
+    static std::mutex log_mutex;
+    if (!quiet)
+        opts.log = [](std::string_view line) {
+            auto ts = timestamp();
+            std::lock_guard lock(log_mutex);
+            std::cerr << "ts=" << ts << ' ' << line << '\n';
+        };
+
+    // SIGTERM/SIGINT are taken by sigwait() below; blocked before any thread starts so that
+    // none of the loop threads receives them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    sockjs::server srv(opts);
+    auto echo = sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) { c.send(m); }};
+
+    sockjs::service_options echo_opts;
+    echo_opts.response_limit = 4096;  // the suite's streaming tests expect it
+    srv.route("/echo", echo, echo_opts);
+
+    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }});
+
+    sockjs::service_options no_ws;
+    no_ws.websocket = false;
+    srv.route("/disabled_websocket_echo", echo, no_ws);
+
+    sockjs::service_options cookies;
+    cookies.jsessionid = true;
+    srv.route("/cookie_needed_echo", echo, cookies);
+
+    srv.route("/broadcast", sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) {
+                  c.broadcast(m);
+              }});
+
+    try {
+        srv.start();
+    } catch (const Poco::Exception& e) {
+        std::cerr << "sockjs-server: cannot listen on " << opts.host << ":" << opts.port << ": "
+                  << e.displayText() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "sockjs-server: " << e.what() << "\n";
+        return 1;
+    }
+    std::cerr << "ts=" << timestamp() << " event=listening url=http://" << opts.host << ":" << srv.port()
+              << " loops=" << srv.loop_count() << std::endl;
+
+    int sig = 0;
+    sigwait(&signals, &sig);
+    std::cerr << "ts=" << timestamp() << " event=draining signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+              << std::endl;
+    srv.stop();
+    std::cerr << "ts=" << timestamp() << " event=stopped" << std::endl;
+    return 0;
+}
