@@ -80,6 +80,8 @@ private:
             unwrapper.feed(bytes);
             bytes.clear();
             while (unwrapper.next(frame)) {
+                if (frame.size() > ctx_.opts.max_frame_size)
+                    throw Poco::Net::NetException("frame larger than max_frame_size");
                 ++frames;
                 pending = 0;
                 ctx_.post(io_event::frame, std::move(frame));
