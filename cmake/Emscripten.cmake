@@ -11,11 +11,12 @@ add_compile_options(-fexceptions)
 add_link_options(-fexceptions)
 
 # The node that runs wasm programs (tests, tools). emcmake's default emulator adds
-# --experimental-wasm-threads, which node 20 rejects; node 20's built-in fetch() cannot load a
-# .wasm file from a plain path, so it is turned off. Targets set CROSSCOMPILING_EMULATOR from
-# this list.
+# --experimental-wasm-threads, which node 20 rejects (then test discovery finds nothing);
+# node 20's built-in fetch() cannot load a .wasm file from a plain path, so it is turned off.
+# Every executable target created from here on runs under this emulator in CTest.
 find_program(SOCKJS_NODE NAMES node nodejs REQUIRED)
 set(SOCKJS_WASM_EMULATOR ${SOCKJS_NODE} --no-experimental-fetch)
+set(CMAKE_CROSSCOMPILING_EMULATOR ${SOCKJS_WASM_EMULATOR})
 
 # em++ must not see /usr/include (glibc's headers break it), yet Boost.JSON (header-only) and
 # Catch2 are header libraries that work under em++. A folder in the build tree holding only
