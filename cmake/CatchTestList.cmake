@@ -1,8 +1,8 @@
 # cmake -P script for sockjs_discover_catch_tests (cmake/CatchTests.cmake): runs
-# `EMULATOR EXECUTABLE --list-test-names-only` and writes OUTPUT, a CTest script with one
-# add_test per test case. Test case names may hold any character, `;` included, so they are
-# never put in a CMake list here.
-execute_process(COMMAND ${EMULATOR} ${EXECUTABLE} --list-test-names-only
+# `EMULATOR EXECUTABLE TEST_SPEC --list-test-names-only` and writes OUTPUT, a CTest script with
+# one add_test per test case, each with PROPERTIES. Test case names may hold any character,
+# `;` included, so they are never put in a CMake list here.
+execute_process(COMMAND ${EMULATOR} ${EXECUTABLE} ${TEST_SPEC} --list-test-names-only
   WORKING_DIRECTORY ${WORKING_DIRECTORY}
   OUTPUT_VARIABLE names
   RESULT_VARIABLE rc)
@@ -16,6 +16,10 @@ foreach(arg IN LISTS EMULATOR)
   string(APPEND command " [==[${arg}]==]")
 endforeach()
 string(APPEND command " [==[${EXECUTABLE}]==]")
+set(properties " WORKING_DIRECTORY [==[${WORKING_DIRECTORY}]==]")
+foreach(arg IN LISTS PROPERTIES)
+  string(APPEND properties " [==[${arg}]==]")
+endforeach()
 
 set(script "")
 set(count 0)
@@ -43,8 +47,7 @@ while(NOT names STREQUAL "")
   endforeach()
   string(APPEND script
     "add_test([==[${PREFIX}${name}]==]${command} [==[${spec}]==] --warn NoTests)\n"
-    "set_tests_properties([==[${PREFIX}${name}]==] PROPERTIES"
-    " WORKING_DIRECTORY [==[${WORKING_DIRECTORY}]==])\n")
+    "set_tests_properties([==[${PREFIX}${name}]==] PROPERTIES${properties})\n")
   math(EXPR count "${count} + 1")
 endwhile()
 if(count EQUAL 0)

@@ -1,7 +1,9 @@
-# sockjs_discover_catch_tests(<target> [PREFIX <prefix>])
+# sockjs_discover_catch_tests(<target> [PREFIX <prefix>] [TEST_SPEC <spec>...]
+#                             [PROPERTIES <name> <value>...])
 #
-# Registers one CTest test per Catch2 test case of <target>, named <prefix><test case name>,
-# found by running `<target> --list-test-names-only` after each link (under the target's
+# Registers one CTest test per Catch2 test case of <target> (those selected by TEST_SPEC, if
+# given), named <prefix><test case name>, with the given test properties. The cases are found
+# by running `<target> --list-test-names-only` after each link (under the target's
 # CROSSCOMPILING_EMULATOR, so the wasm build lists its cases through node).
 #
 # Why not Catch2's own catch_discover_tests: its 2.13 script splits a test case name at every
@@ -9,7 +11,7 @@
 # a pass. Here names are handled as plain strings, and every test runs with `--warn NoTests`,
 # so a name that selects nothing fails instead of passing.
 function(sockjs_discover_catch_tests target)
-  cmake_parse_arguments(arg "" "PREFIX" "" ${ARGN})
+  cmake_parse_arguments(arg "" "PREFIX" "TEST_SPEC;PROPERTIES" ${ARGN})
   get_property(emulator TARGET ${target} PROPERTY CROSSCOMPILING_EMULATOR)
   set(tests_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_tests.cmake)
   set(include_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_include.cmake)
@@ -19,6 +21,8 @@ function(sockjs_discover_catch_tests target)
       "-DEMULATOR=${emulator}"
       "-DEXECUTABLE=$<TARGET_FILE:${target}>"
       "-DPREFIX=${arg_PREFIX}"
+      "-DTEST_SPEC=${arg_TEST_SPEC}"
+      "-DPROPERTIES=${arg_PROPERTIES}"
       "-DWORKING_DIRECTORY=${CMAKE_CURRENT_BINARY_DIR}"
       "-DOUTPUT=${tests_file}"
       -P ${PROJECT_SOURCE_DIR}/cmake/CatchTestList.cmake
