@@ -44,10 +44,12 @@ foreach(part core server client-native)
   endif()
 endforeach()
 
-# The demo server (bin/sockjs-server), when it exists.
-if(TARGET sockjs_server_demo)
-  install(TARGETS sockjs_server_demo RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-endif()
+# The programs: the demo server (bin/sockjs-server) and the client CLI, when they exist.
+foreach(program sockjs_server_demo sockjs_client_cli)
+  if(TARGET ${program})
+    install(TARGETS ${program} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  endif()
+endforeach()
 
 install(EXPORT sockjsTargets NAMESPACE sockjs:: FILE sockjsTargets.cmake
   DESTINATION ${SOCKJS_INSTALL_CMAKEDIR})

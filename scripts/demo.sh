@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds, and runs the demo server (build/bin/sockjs-server) on
-# 127.0.0.1:8081 in the foreground; Ctrl-C stops it. Arguments are passed to the server.
+# 127.0.0.1:8081 in the foreground; Ctrl-C stops it. Arguments, if any, replace the server's
+# default ones (`bash scripts/demo.sh --help` lists them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
 cmake -S . -B build
-cmake --build build -j2
+cmake --build build -j2 --target sockjs_server_demo   # just the server, not the tests
 
 server=build/bin/sockjs-server
-if [[ ! -x $server ]]; then
-  echo "demo: $server was not built: the server (server/demo/main.cpp) is not written yet." >&2
-  exit 1
-fi
-echo "demo: SockJS services on http://127.0.0.1:8081 (Ctrl-C stops the server)"
+(($#)) || set -- --host 127.0.0.1 --port 8081
+echo "demo: starting $server $* (Ctrl-C stops it; --help lists its options)"
 exec "$server" "$@"
