@@ -1,6 +1,7 @@
 #include <sockjs/json_escape.hpp>
 
 #include "json_string.hpp"
+#include "swar.hpp"
 #include "utf8.hpp"
 
 #include <array>
@@ -47,7 +48,19 @@ constexpr bool escaped_by_server(std::uint32_t cp) noexcept {
            (cp >= 0x2060 && cp <= 0x206F) || (cp >= 0xD800 && cp <= 0xDFFF) || cp >= 0xFFF0;
 }
 
-void append_escaped(std::string& out, std::string_view s, const ascii_table& table) {
+// True if one of the eight bytes at `p` may need escaping (or starts a multi-byte sequence).
+template <bool HtmlSafe>
+bool word_needs_work(const unsigned char* p) noexcept {
+    using namespace detail;
+    const std::uint64_t w = load_word(p);
+    std::uint64_t hit = has_below_or_high(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\');
+    if constexpr (HtmlSafe) hit |= has_byte(w, '<') | has_byte(w, '>') | has_byte(w, '/');
+    return hit != 0;
+}
+
+template <bool HtmlSafe>
+void append_escaped(std::string& out, std::string_view s) {
+    const ascii_table& table = HtmlSafe ? html_table : plain_table;
     auto* p = reinterpret_cast<const unsigned char*>(s.data());
     auto* const end = p + s.size();
     auto* run = p;  // start of the bytes not yet copied: copied in one append per run
@@ -56,6 +69,8 @@ void append_escaped(std::string& out, std::string_view s, const ascii_table& tab
     out.reserve(out.size() + s.size() + 2);
     out.push_back('"');
     while (p < end) {
+        while (end - p >= 8 && !word_needs_work<HtmlSafe>(p)) p += 8;
+        if (p == end) break;
         const unsigned char c = *p;
         if (c < 0x80) {
             const char e = table[c];
@@ -93,16 +108,16 @@ void append_escaped(std::string& out, std::string_view s, const ascii_table& tab
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) { append_escaped(out, s, plain_table); }
+void append_json_string(std::string& out, std::string_view s) { append_escaped<false>(out, s); }
 
 std::string json_string(std::string_view s) {
     std::string out;
-    append_escaped(out, s, plain_table);
+    append_escaped<false>(out, s);
     return out;
 }
 
 namespace detail {
-void append_json_string_html_safe(std::string& out, std::string_view s) { append_escaped(out, s, html_table); }
+void append_json_string_html_safe(std::string& out, std::string_view s) { append_escaped<true>(out, s); }
 }  // namespace detail
 
 }  // namespace sockjs

@@ -3,6 +3,7 @@
 #include <sockjs/wrap.hpp>
 
 #include "json_string.hpp"
+#include "swar.hpp"
 
 #include <algorithm>
 
@@ -62,6 +63,14 @@ void append_eventsource_data(std::string& out, std::string_view f) {
     const char* const end = p + f.size();
     const char* run = p;
     for (; p < end; ++p) {
+        while (end - p >= 8) {  // frames rarely hold any of the four: skip words without them
+            const std::uint64_t w = detail::load_word(p);
+            if ((detail::has_byte(w, '%') | detail::has_byte(w, '\r') | detail::has_byte(w, '\n') |
+                 detail::has_byte(w, 0)) != 0)
+                break;
+            p += 8;
+        }
+        if (p == end) break;
         if (!eventsource_escaped(*p)) continue;
         out.append(run, static_cast<std::size_t>(p - run));
         switch (*p) {
