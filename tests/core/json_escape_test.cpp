@@ -164,3 +164,20 @@ TEST_CASE("append_json_string appends a whole literal per call", "[json_escape]"
     const std::string big(100000, 'x');
     CHECK(sockjs::json_string(big) == "\"" + big + "\"");
 }
+
+TEST_CASE("json_string: every byte value at every offset of a long plain run", "[json_escape]") {
+    // The escaper skips plain bytes a word at a time: a byte needing work must be seen at any
+    // position within or across words.
+    for (int b = 0; b < 256; ++b)
+        for (std::size_t at = 0; at < 20; ++at) {
+            std::string s(20, 'a');
+            s[at] = static_cast<char>(b);
+            if (sockjs::json_string(s) != reference_escape(s)) {
+                INFO("byte " << b << " at " << at);
+                REQUIRE(sockjs::json_string(s) == reference_escape(s));
+            }
+            const std::string seq = s.substr(0, at) + "\xe2\x80\xa8" + s.substr(at);  // U+2028 at any offset
+            REQUIRE(sockjs::json_string(seq) == reference_escape(seq));
+            REQUIRE(decode_literal(reference_escape(s)) == reference_replace_invalid(s));
+        }
+}

@@ -177,6 +177,25 @@ TEST_CASE("decode_messages: mutated bodies either fail cleanly or decode to re-e
     CHECK(accepted > 100);  // the sweep exercised the success path too
 }
 
+TEST_CASE("decode_messages: every byte value at every offset of a long plain run", "[payload]") {
+    // The decoder skips plain bytes a word at a time: quotes, backslashes, controls and
+    // non-ASCII bytes must be seen at any position.
+    for (int b = 0; b < 256; ++b)
+        for (std::size_t at = 0; at < 20; ++at) {
+            std::string m(20, 'a');
+            m[at] = static_cast<char>(b);
+            std::vector<std::string> out;
+            const errc e = sockjs::decode_messages("[\"" + m + "\"]", payload_format::array, out);
+            INFO("byte " << b << " at " << at);
+            if (b < 0x20 || b == '"' || b == '\\') {  // a raw control, an early end, an escape of 'a'
+                REQUIRE(e == errc::broken_json);
+            } else {
+                REQUIRE(e == errc::ok);
+                REQUIRE(out == std::vector<std::string>{reference_replace_invalid(m)});
+            }
+        }
+}
+
 TEST_CASE("url_decode", "[payload]") {
     CHECK(sockjs::url_decode("") == "");
     CHECK(sockjs::url_decode("abc") == "abc");

@@ -155,6 +155,26 @@ TEST_CASE("htmlfile never lets a frame close its script", "[wrap]") {
     }
 }
 
+TEST_CASE("eventsource and htmlfile escaping see a special byte at any offset", "[wrap]") {
+    for (int b = 0; b < 128; ++b)
+        for (std::size_t at = 0; at < 20; ++at) {
+            std::string f(20, 'a');
+            f[at] = static_cast<char>(b);
+            INFO("byte " << b << " at " << at);
+            const std::string es = sockjs::wrap(transport::eventsource, f);
+            REQUIRE(es.substr(6, es.size() - 10).find_first_of(std::string("\r\n\0", 3)) == std::string::npos);
+            sockjs::stream_unwrapper u(transport::eventsource);
+            u.feed(es);
+            REQUIRE(drain(u) == std::vector<std::string>{f});
+
+            const std::string hf = sockjs::wrap(transport::htmlfile, f);
+            REQUIRE(hf.substr(11, hf.size() - 25).find_first_of("<>/") == std::string::npos);
+            sockjs::stream_unwrapper h(transport::htmlfile);
+            h.feed(hf);
+            REQUIRE(drain(h) == std::vector<std::string>{f});
+        }
+}
+
 TEST_CASE("stream_unwrapper recovers every frame, the body split at every byte boundary", "[wrap]") {
     for (transport t : {transport::xhr, transport::xhr_streaming, transport::eventsource, transport::htmlfile,
                         transport::jsonp}) {
