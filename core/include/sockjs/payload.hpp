@@ -6,6 +6,9 @@
 /// more than JSON requires, including lone UTF-16 surrogates (`"\ud800"`), which strict
 /// UTF-8 JSON parsers reject. Lone surrogates decode to their WTF-8 bytes (ED A0..BF xx), which
 /// append_json_string turns back into the same `\u` escape, so a message survives an echo.
+/// A high + low surrogate escape pair decodes to the one four-byte character. Bytes that are
+/// not UTF-8 decode to U+FFFD each (as a browser or node decoding the body as text would);
+/// raw control characters inside strings are rejected, as JSON.parse does.
 
 #include <sockjs/result.hpp>
 
