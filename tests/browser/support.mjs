@@ -125,10 +125,18 @@ export async function startStaticServer(port) {
  * - buffer: each response reaches the client only once it is complete, as buffering proxies do
  *   (streaming transports then never see their first frame);
  * - refuseSessions: /info passes, every session URL gets 404 (no transport can work).
+ * `tried` lists the receiving transports requested through it, in order (URL names).
  */
 export async function startProxy(port, target, { rejectUpgrade = true, buffer = false, refuseSessions = false } = {}) {
+  // The receiving transports asked for, in order, each once per run of requests.
+  const tried = [];
+  const note = (reqUrl) => {
+    const t = /^\/[^/]+\/[^/.]+\/[^/.]+\/([a-z_]+)(\?.*)?$/.exec(reqUrl)?.[1];
+    if (t && !t.endsWith('_send') && tried.at(-1) !== t) tried.push(t);
+    return Boolean(t);
+  };
   const server = http.createServer((req, res) => {
-    const sessionUrl = /^\/[^/]+\/[^/.]+\/[^/.]+\/[a-z_]+(\?.*)?$/.test(req.url);
+    const sessionUrl = note(req.url);
     if (refuseSessions && sessionUrl) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       res.end('refused by the test proxy');
@@ -157,6 +165,7 @@ export async function startProxy(port, target, { rejectUpgrade = true, buffer = 
     req.pipe(upstream);
   });
   server.on('upgrade', (req, socket) => {
+    note(req.url);
     if (rejectUpgrade) {
       socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
       return;
@@ -164,7 +173,7 @@ export async function startProxy(port, target, { rejectUpgrade = true, buffer = 
     socket.destroy();
   });
   await listen(server, port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${port}`, tried, stop: () => closeServer(server) };
 }
 
 /** Headless Debian Chromium on a fresh profile; returns { context, page(url), close() }. */
