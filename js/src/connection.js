@@ -42,6 +42,7 @@ export class Connection {
     this.ct = -1; // its number (client_transport)
     this.sid = '';
     this.info = null; // AbortController of the pending /info request
+    this.infoAborted = false;
     this.timer = 0;
     this.pumping = false;
     this.flushQueued = false;
@@ -151,6 +152,7 @@ export class Connection {
     if (this.info) {
       this.info.abort();
       this.info = null;
+      this.infoAborted = true; // sockjs-client reports an error event when it closes then
     }
   }
 
@@ -192,10 +194,9 @@ export class Connection {
             this.stopTransport();
             break;
           case EventKind.close: {
-            const infoPending = this.info !== null;
             this.done = true;
             this.stopTransport();
-            this.events.close(e.code, e.text, e.wasClean, infoPending);
+            this.events.close(e.code, e.text, e.wasClean, this.infoAborted);
             break;
           }
         }

@@ -228,6 +228,12 @@ export const EventKind = Object.freeze({
 export const ERRC_SESSION_NOT_OPEN = 8;
 
 let loading = null;
+let loaded = null;
+
+/** The module if it has loaded already, else null. */
+export function loadedCore() {
+  return loaded;
+}
 
 /**
  * Loads and instantiates the wasm core once; every later call gets the same promise.
@@ -235,7 +241,7 @@ let loading = null;
  */
 export function loadCore(options = {}) {
   if (!loading) {
-    loading = createSockJSCore(options).then((m) => new Core(m));
+    loading = createSockJSCore(options).then((m) => (loaded = new Core(m)));
     loading.catch(() => { loading = null; }); // a later SockJS may try again
   }
   return loading;

@@ -3,7 +3,7 @@
 // Beyond sockjs-client, opt-in: `livenessTimeout` (the core's watchdog, close code 4900) and
 // `reconnect` (a new session after any close the application did not ask for, with backoff).
 
-import { loadCore } from './core.js';
+import { loadCore, loadedCore } from './core.js';
 import { Connection, randomString } from './connection.js';
 
 const CONNECTING = 0;
@@ -147,6 +147,14 @@ export class SockJS extends EventTarget {
   }
 
   #open() {
+    // Once the module is loaded, the session starts at once (so close() can check its
+    // arguments, and /info is pending, right after the constructor).
+    const core = loadedCore();
+    if (core) {
+      this.#core = core;
+      this.#newConnection(core).start();
+      return;
+    }
     loadCore(this.#coreOptions).then(
       (core) => {
         this.#core = core;
