@@ -108,6 +108,12 @@ struct client_options {
 };
 
 struct client_event {
+    // The event kind `message` is unrelated to the function sockjs::message(errc); clang's
+    // -Wshadow flags the pair.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wshadow"
+#endif
     enum kind_t {
         open,            ///< `o` received: readyState is open
         message,         ///< one message from an `a` frame
@@ -120,6 +126,9 @@ struct client_event {
                          ///< before a fallback's start_transport, never for a transport that
                          ///< the adapter reported closed
     } kind = open;
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
     std::string data;
     int code = 0;
     std::string reason;

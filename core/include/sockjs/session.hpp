@@ -61,7 +61,16 @@ struct receiver_output {
 
 /// Something the application must hear about.
 struct session_event {
+    // The event kind `message` is unrelated to the function sockjs::message(errc); clang's
+    // -Wshadow flags the pair.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wshadow"
+#endif
     enum kind_t { opened, message, closed } kind = opened;
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
     std::string data;  ///< message: the decoded message
     int code = 0;      ///< closed: the close code (1000 normal, 1002 interrupted, ...)
     std::string reason;
