@@ -73,8 +73,8 @@ export function ourServerPath() {
   return null;
 }
 
-export function startOurServer(port) {
-  return startProcess(ourServerPath(), ['--port', String(port), '--quiet'], port);
+export function startOurServer(port, args = []) {
+  return startProcess(ourServerPath(), ['--port', String(port), '--quiet', ...args], port);
 }
 
 /** The servers under test, by name: { name, start(port) }; ours only when built. */
