@@ -1,0 +1,17 @@
+#pragma once
+// What the generator reads about the server under test from /proc: resident memory (for the
+// per-session cost of held sessions) and CPU time (to show whether the server, rather than
+// the generator, was the bottleneck of a step).
+
+#include <cstdint>
+
+namespace bench {
+
+/// VmRSS of `pid` in bytes; -1 if unreadable (no pid given, or the process is gone).
+std::int64_t rss_bytes(int pid);
+/// User + system CPU seconds of `pid` so far; -1 if unreadable.
+double cpu_seconds(int pid);
+/// User + system CPU seconds of this process so far.
+double own_cpu_seconds();
+
+}  // namespace bench

@@ -1,0 +1,64 @@
+#include "scenario_common.hpp"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <iomanip>
+#include <ostream>
+#include <stdexcept>
+
+namespace bench {
+
+sockaddr_in server_address(const bench_options& o) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(o.port);
+    if (::inet_pton(AF_INET, o.host.c_str(), &addr.sin_addr) != 1)
+        throw std::invalid_argument("--host must be an IPv4 address: " + o.host);
+    return addr;
+}
+
+session_target make_target(const bench_options& o) {
+    // Ids unique to this process and moment: several steps may run against one server.
+    auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count() % 1000000;
+    return {o.host + ":" + std::to_string(o.port), o.service,
+            "b" + std::to_string(::getpid()) + "x" + std::to_string(stamp) + "x"};
+}
+
+clock::duration seconds(double s) {
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(s));
+}
+
+void bench_report::error(std::string what) {
+    ++errors;
+    if (error_samples.size() < 5) error_samples.push_back(std::move(what));
+}
+
+void make_message(std::string& out, std::size_t client, std::uint64_t seq, std::size_t size) {
+    static constexpr char filler[] = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789";
+    static constexpr std::size_t n = sizeof filler - 1;
+    out.clear();
+    out.append("m").append(std::to_string(client)).append("#").append(std::to_string(seq)).push_back('|');
+    std::size_t offset = (client * 7 + seq) % n;
+    while (out.size() < size) out.push_back(filler[(offset + out.size()) % n]);
+}
+
+void print_report(std::ostream& out, const bench_report& r) {
+    out << std::fixed << std::setprecision(1);
+    out << "result label=" << (r.label.empty() ? "-" : r.label) << " mode=" << r.mode
+        << " clients=" << r.clients << " opened=" << r.opened << " errors=" << r.errors
+        << " checked=" << r.checked << " measured=" << r.measured << " seconds=" << std::setprecision(3)
+        << r.seconds << std::setprecision(1) << " rate=" << r.rate << " p50_us=" << r.p50_us
+        << " p99_us=" << r.p99_us << " rss_before=" << r.rss_before << " rss_after=" << r.rss_after
+        << " rss_per_session=" << r.rss_per_session << std::setprecision(2)
+        << " server_cpu=" << r.server_cpu << " generator_cpu=" << r.generator_cpu;
+    out << " first_error=\"";
+    if (!r.error_samples.empty()) {
+        for (char c : r.error_samples.front()) out << (c == '"' || c == '\n' ? '\'' : c);
+    }
+    out << "\"\n";
+    for (const auto& e : r.error_samples) out << "error " << e << "\n";
+}
+
+}  // namespace bench
