@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# The benchmark matrix: our demo server (build/bin/sockjs-server) against the reference server
+# (npm sockjs 0.3.24, bench/ref-server.js), row by row in the same run, and one table with both
+# results and the ratio ours/ref per row.
+#
+#   bench/run.sh            the whole matrix (about 3 minutes; every step bounded, < 10 min)
+#   bench/run.sh --smoke    one tiny step against both servers: a smoke test of the harness
+#                           for CI (it fails on a wrong or lost message, never on speed)
+# Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1; default
+# 18600), --duration S (measured seconds per echo/broadcast step; default 5), --only REGEX
+# (rows whose name matches).
+#
+# Each step gets a fresh server process, pinned with taskset to core 0, and the generator
+# (build/bin/sockjs-bench) pinned to core 1; servers are stopped by PID. Raw result lines go
+# to <build-dir>/bench-results.txt. Exit status: 0 when every message of every step was
+# checked and correct, 1 otherwise (a missed speed target is reported, not a failure).
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+BUILD=$ROOT/build-bench
+PORT=18600
+DURATION=5
+SMOKE=0
+ONLY=
+while (($#)); do
+  case $1 in
+    --smoke) SMOKE=1 ;;
+    --build-dir) BUILD=$(realpath -m "$2"); shift ;;
+    --port) PORT=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --only) ONLY=$2; shift ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+SERVER=$BUILD/bin/sockjs-server
+BENCH=$BUILD/bin/sockjs-bench
+REF=$ROOT/bench/ref-server.js
+OURS_PORT=$PORT
+REF_PORT=$((PORT + 1))
+RESULTS=$BUILD/bench-results.txt
+START=$(date +%s)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+BUDGET=570  # seconds: the whole matrix stays under 10 minutes, builds excluded
+
+# --- build and dependencies -------------------------------------------------------------
+if [[ ! -f $BUILD/CMakeCache.txt ]]; then
+  mkdir -p "$BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSOCKJS_BUILD_TESTS=OFF >"$BUILD/bench-configure.log" 2>&1 ||
+    { cat "$BUILD/bench-configure.log" >&2; exit 1; }
+fi
+if ! cmake --build "$BUILD" -j2 --target sockjs-bench sockjs_server_demo >"$BUILD/bench-build.log" 2>&1; then
+  tail -n 30 "$BUILD/bench-build.log" >&2
+  echo "run.sh: build failed (log: $BUILD/bench-build.log)" >&2
+  exit 1
+fi
+if [[ ! -f $ROOT/node_modules/sockjs/package.json ]]; then
+  (cd "$ROOT" && npm ci --no-audit --no-fund >/dev/null) || { echo "run.sh: npm ci failed" >&2; exit 1; }
+fi
+
+# 5,000 held WebSockets need 5,000 descriptors on each side.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (($(ulimit -n) < 12000)); then echo "run.sh: warning: open-file limit $(ulimit -n) is low for the hold rows" >&2; fi
+
+# Server on core 0, generator on core 1 (without a second core, no pinning).
+if (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+  PIN_SERVER=(taskset -c 0); PIN_GEN=(taskset -c 1)
+else
+  PIN_SERVER=(); PIN_GEN=()
+  echo "run.sh: warning: fewer than 2 cores (or no taskset): server and generator share cores" >&2
+fi
+
+# --- servers ----------------------------------------------------------------------------
+SERVER_PID=
+stop_server() {
+  [[ -n $SERVER_PID ]] || return 0
+  kill -TERM "$SERVER_PID" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVER_PID" 2>/dev/null
+  wait "$SERVER_PID" 2>/dev/null
+  SERVER_PID=
+}
+trap stop_server EXIT
+
+start_server() { # ours|ref
+  local which=$1 port
+  if [[ $which == ours ]]; then
+    port=$OURS_PORT
+    "${PIN_SERVER[@]}" "$SERVER" --port "$port" --threads 1 --quiet >>"$BUILD/bench-server-ours.log" 2>&1 &
+  else
+    port=$REF_PORT
+    "${PIN_SERVER[@]}" node "$REF" "$port" >>"$BUILD/bench-server-ref.log" 2>&1 &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/echo/info" && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "run.sh: the $which server did not start on port $port (see $BUILD/bench-server-$which.log)" >&2
+  return 1
+}
+
+# --- steps ------------------------------------------------------------------------------
+# name | generator arguments | what the table shows
+declare -a ROWS
+if ((SMOKE)); then
+  DURATION=0.5
+  ROWS=("smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo")
+else
+  ROWS=(
+    "websocket echo, 1 client|-m echo -t websocket -c 1|echo"
+    "websocket echo, 100 clients|-m echo -t websocket -c 100|echo"
+    "websocket echo, 1000 clients|-m echo -t websocket -c 1000|echo"
+    "raw /websocket echo, 100 clients|-m echo -t raw-websocket -c 100|echo"
+    "xhr-streaming echo, 100 clients|-m echo -t xhr-streaming -c 100|echo"
+    "xhr-polling echo, 100 clients|-m echo -t xhr-polling -c 100|echo"
+    "hold 5000 websocket sessions|-m hold -t websocket -c 5000|hold"
+    "hold 2000 xhr-streaming sessions|-m hold -t xhr-streaming -c 2000|hold"
+    "broadcast from 1 to 1000|-m broadcast -t websocket -s /broadcast -c 1000|broadcast"
+  )
+fi
+
+field() { # line key
+  local re="(^| )$2=([^ ]*)"
+  [[ $1 =~ $re ]] && echo "${BASH_REMATCH[2]}" || echo ""
+}
+
+: >"$RESULTS"
+FAILED=0
+declare -A RES  # "<row>|<ours|ref>" -> result line
+run_step() { # row-name which args...
+  local name=$1 which=$2; shift 2
+  local now; now=$(date +%s)
+  if ((now - START > BUDGET)); then
+    RES["$name|$which"]="result errors=1 first_error=\"skipped: the matrix ran out of its time budget\""
+    FAILED=1; return
+  fi
+  start_server "$which" || { RES["$name|$which"]="result errors=1 first_error=\"server did not start\""; FAILED=1; return; }
+  local port=$([[ $which == ours ]] && echo "$OURS_PORT" || echo "$REF_PORT")
+  local out rc
+  # The generator bounds itself; `timeout` is the backstop should it ever hang.
+  out=$(timeout -k 5 120 "${PIN_GEN[@]}" "$BENCH" -p "$port" --server-pid "$SERVER_PID" -d "$DURATION" \
+        -l "$which" "$@" 2>&1)
+  rc=$?
+  stop_server
+  { echo "## $name ($which)"; echo "$out"; } >>"$RESULTS"
+  local line; line=$(grep '^result ' <<<"$out" | tail -n 1)
+  if [[ -z $line ]]; then
+    line="result errors=1 first_error=\"generator exited $rc: $(tail -n 1 <<<"$out")\""
+  fi
+  if ((rc != 0)) || [[ $(field "$line" errors) != 0 ]]; then FAILED=1; fi
+  RES["$name|$which"]=$line
+}
+
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r name args kind <<<"$row"
+  [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
+  # shellcheck disable=SC2086  # args are words by design
+  for which in ours ref; do
+    printf 'run.sh: %-36s %-4s ...\r' "$name" "$which" >&2
+    run_step "$name" "$which" $args
+  done
+done
+printf '%-60s\r' '' >&2
+
+# --- the table --------------------------------------------------------------------------
+# Targets of issue 6, as ratios ours/ref: ">=X" for rates, "<=X" for latency and memory.
+target_for() { # row metric
+  case "$1|$2" in
+    "websocket echo, 100 clients|msgs/s") echo ">=2.0" ;;
+    "websocket echo, 1000 clients|msgs/s") echo ">=2.0" ;;
+    "websocket echo, 1000 clients|p99 RTT ms") echo "<=0.6" ;;
+    "raw /websocket echo, 100 clients|msgs/s") echo ">=1.8" ;;
+    "xhr-streaming echo, 100 clients|msgs/s") echo ">=3.0" ;;
+    "xhr-polling echo, 100 clients|msgs/s") echo ">=3.0" ;;
+    "hold 5000 websocket sessions|RSS/session KB") echo "<=0.25" ;;
+    "hold 2000 xhr-streaming sessions|RSS/session KB") echo "<=0.25" ;;
+    "broadcast from 1 to 1000|deliveries/s") echo ">=2.0" ;;
+    *) echo "" ;;
+  esac
+}
+
+fmt() { # key line -> the number as the table shows it, or ERROR
+  local line=$2 v
+  if [[ $(field "$line" errors) != 0 ]]; then echo "ERROR"; return; fi
+  v=$(field "$line" "$1")
+  case $1 in
+    rate) awk -v v="$v" 'BEGIN { printf "%.0f", v }' ;;
+    p50_us|p99_us) awk -v v="$v" 'BEGIN { printf "%.2f", v / 1000 }' ;;
+    rss_per_session) awk -v v="$v" 'BEGIN { printf "%.1f", v / 1024 }' ;;
+    server_cpu) awk -v v="$v" 'BEGIN { if (v < 0) print "-"; else printf "%.0f%%", v * 100 }' ;;
+  esac
+}
+
+TABLE=$BUILD/bench-table.md
+{
+  echo "| row | metric | ours | ref | ours/ref | target | met | server CPU ours / ref |"
+  echo "|---|---|---:|---:|---:|---|---|---|"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r name args kind <<<"$row"
+    [[ -n ${RES["$name|ours"]+x} ]] || continue
+    o=${RES["$name|ours"]} r=${RES["$name|ref"]}
+    case $kind in
+      echo) metrics=("msgs/s:rate" "p50 RTT ms:p50_us" "p99 RTT ms:p99_us") ;;
+      hold) metrics=("RSS/session KB:rss_per_session") ;;
+      broadcast) metrics=("deliveries/s:rate" "fan-out p50 ms:p50_us" "fan-out p99 ms:p99_us") ;;
+    esac
+    first=1
+    for m in "${metrics[@]}"; do
+      label=${m%%:*} key=${m#*:}
+      ov=$(fmt "$key" "$o") rv=$(fmt "$key" "$r")
+      ratio=$(awk -v a="$ov" -v b="$rv" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2fx", a / b; else print "-" }')
+      target=$(target_for "$name" "$label") met=""
+      if [[ -n $target && $ratio != - ]]; then
+        met=$(awk -v t="$target" -v x="${ratio%x}" 'BEGIN {
+          op = substr(t, 1, 2); v = substr(t, 3) + 0
+          print ((op == ">=" && x >= v) || (op == "<=" && x <= v)) ? "yes" : "**no**" }')
+        target="${target:0:2} ${target:2}x"
+      elif [[ -n $target ]]; then
+        met="**no** (error)"; target="${target:0:2} ${target:2}x"
+      fi
+      cpu=""
+      ((first)) && [[ $kind != hold ]] && cpu="$(fmt server_cpu "$o") / $(fmt server_cpu "$r")"
+      echo "| $( ((first)) && echo "$name") | $label | $ov | $rv | $ratio | $target | $met | $cpu |"
+      first=0
+    done
+  done
+} >"$TABLE"
+cat "$TABLE"
+
+if ((FAILED)); then
+  echo
+  echo "Errors (every message is checked; details in $RESULTS):"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r name args kind <<<"$row"
+    for which in ours ref; do
+      line=${RES["$name|$which"]:-}
+      [[ -n $line && $(field "$line" errors) != 0 ]] &&
+        echo "  $name ($which): errors=$(field "$line" errors) ${line##*first_error=}"
+    done
+  done
+fi
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit "$FAILED"
