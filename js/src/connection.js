@@ -94,7 +94,8 @@ export class Connection {
     return err;
   }
 
-  // ---- the transports' side (see transports.js)
+  // ---- the transports' side (see transports.js). A transport calls these only while
+  // alive(itself); once the session is done its handle is gone, so they check that too.
 
   alive(transport) {
     return !this.done && this.transport === transport;
@@ -106,25 +107,30 @@ export class Connection {
   }
 
   receiverStart() {
+    if (this.done) return;
     this.session.receiverStart(this.ct);
   }
 
   feed(data) {
+    if (this.done) return;
     this.session.receiverFeed(data, now());
     this.pump();
   }
 
   feedEvent(data) {
+    if (this.done) return;
     this.session.receiverFeedEvent(data, now());
     this.pump();
   }
 
   frame(text) {
+    if (this.done) return;
     this.session.frame(text, now());
     this.pump();
   }
 
   closed(code, reason) {
+    if (this.done) return;
     this.transport = null;
     this.session.transportClosed(code, reason, now());
     this.pump();

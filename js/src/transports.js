@@ -34,7 +34,8 @@ class WebSocketTransport {
     conn.receiverStart();
     const url = conn.url(false).replace(/^http/, 'ws');
     const ws = (this.ws = new WebSocket(url));
-    ws.onmessage = (e) => conn.feed(e.data);
+    ws.binaryType = 'arraybuffer'; // SockJS servers send text; bytes, if any, reach the core as such
+    ws.onmessage = (e) => conn.feed(typeof e.data === 'string' ? e.data : new Uint8Array(e.data));
     // A failed or broken WebSocket also fires close (code 1006), so close alone is enough.
     ws.onclose = (e) => {
       this.ws = null;
@@ -212,22 +213,22 @@ class JsonpTransport {
     this.wantsBytes = false;
     this.sending = false;
     this.aborter = new AbortController();
-    this.frame = null;
+    this.iframe = null;
     this.timer = 0;
   }
 
   start() {
     const { conn } = this;
-    if (!this.frame) {
-      const frame = (this.frame = document.createElement('iframe'));
-      frame.style.display = 'none';
-      frame.setAttribute('aria-hidden', 'true');
-      (document.body || document.documentElement).appendChild(frame);
+    if (!this.iframe) {
+      const iframe = (this.iframe = document.createElement('iframe'));
+      iframe.style.display = 'none';
+      iframe.setAttribute('aria-hidden', 'true');
+      (document.body || document.documentElement).appendChild(iframe);
       // The callbacks, global in the iframe: `_sockjs_cpp_jp.<id>(frame)`.
-      frame.contentWindow._sockjs_cpp_jp = {};
+      iframe.contentWindow._sockjs_cpp_jp = {};
     }
-    const win = this.frame.contentWindow;
-    const doc = this.frame.contentDocument;
+    const win = this.iframe.contentWindow;
+    const doc = this.iframe.contentDocument;
     const callbacks = win._sockjs_cpp_jp;
     const id = 'a' + randomId(8);
     const script = doc.createElement('script');
@@ -284,8 +285,8 @@ class JsonpTransport {
   close() {
     this.aborter.abort();
     clearTimeout(this.timer);
-    this.frame?.remove();
-    this.frame = null;
+    this.iframe?.remove();
+    this.iframe = null;
   }
 }
 
