@@ -219,4 +219,30 @@ describe('our client API', () => {
     });
     assert.deepEqual(r, ['open', 'close']);
   });
+
+  test('runs in a module worker, where jsonp-polling (script tags) is unavailable', async () => {
+    const r = await inPage(async (SockJS, url) => {
+      const src = `import SockJS from '${location.origin}/js/src/index.js';
+        const out = [];
+        for (const t of ['websocket', 'xhr-streaming', 'eventsource', 'xhr-polling', 'jsonp-polling']) {
+          const s = new SockJS('${url}', null, { transports: [t], timeout: 8000 });
+          out.push(await new Promise((resolve) => {
+            s.onopen = () => s.send('from a worker');
+            s.onmessage = (e) => { resolve(t + ': ' + s.transport + ' ' + e.data); s.close(); };
+            s.onclose = (e) => resolve(t + ': closed ' + e.code + ' ' + e.reason);
+          }));
+        }
+        postMessage(out);`;
+      const worker = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+      const out = await new Promise((resolve) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => resolve(`worker error: ${e.message}`);
+      });
+      worker.terminate();
+      return out;
+    });
+    assert.deepEqual(r, ['websocket: websocket from a worker', 'xhr-streaming: xhr-streaming from a worker',
+      'eventsource: eventsource from a worker', 'xhr-polling: xhr-polling from a worker',
+      'jsonp-polling: closed 2000 All transports failed']);
+  });
 });
