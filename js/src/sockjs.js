@@ -116,7 +116,8 @@ export class SockJS extends EventTarget {
   }
 
   close(code, reason) {
-    code = code ? Number(code) : 0;
+    code = code ? Number(code) : 0; // 0: the default, 1000
+    if (!Number.isInteger(code)) code = -1; // not a code at all: let the core reject it
     reason = reason === undefined || reason === null ? '' : String(reason);
     if (this.#conn && !this.#conn.done) {
       this.#check(this.#conn.close(code, reason));

@@ -100,6 +100,7 @@ describe('our client API', () => {
       await new Promise((resolve) => { s.onopen = resolve; });
       const transport = s.transport;
       const badCode = error(() => s.close(1001));
+      const notACode = error(() => s.close('abc'));
       const longReason = error(() => s.close(3000, 'x'.repeat(124)));
       const stillOpen = s.readyState;
       const events = [];
@@ -108,9 +109,10 @@ describe('our client API', () => {
       const closing = s.readyState;
       s.close(3000, 'second close is ignored');
       await new Promise((resolve) => setTimeout(resolve, 50));
-      return { transport, badCode, longReason, stillOpen, closing, events, after: s.transport };
+      return { transport, badCode, notACode, longReason, stillOpen, closing, events, after: s.transport };
     });
-    assert.deepEqual(r, { transport: 'websocket', badCode: 'InvalidAccessError', longReason: 'SyntaxError',
+    assert.deepEqual(r, { transport: 'websocket', badCode: 'InvalidAccessError', notACode: 'InvalidAccessError',
+      longReason: 'SyntaxError',
       stillOpen: 1, closing: 2, events: [['close', 1000, 'Normal closure', true, 3]], after: null });
   });
 
