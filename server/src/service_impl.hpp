@@ -27,27 +27,53 @@ class session_slot;
 ///
 /// This is the seam for running several processes: an implementation backed by a shared
 /// store would answer find() with a proxy for a session held elsewhere; in one process it
-/// is a locked hash map.
-class session_registry {
+/// is a locked hash map. (A template only so that its tests need no server.)
+template <class Session>
+class basic_registry {
 public:
-    using slot_ptr = std::shared_ptr<session_slot>;
+    using ptr = std::shared_ptr<Session>;
 
-    slot_ptr find(const std::string& sid) const;
+    ptr find(const std::string& sid) const {
+        std::lock_guard lock(mutex_);
+        auto it = map_.find(sid);
+        return it == map_.end() ? nullptr : it->second;
+    }
     /// Finds `sid` or inserts what `create` returns (null: nothing inserted, e.g. over
     /// max_sessions). `created` tells which happened. Both under one lock, so two requests
     /// racing to create the same id on different loops get the same session.
-    slot_ptr find_or_create(const std::string& sid, const std::function<slot_ptr()>& create,
-                            bool& created);
-    /// Removes `sid` if it still maps to `slot`.
-    void erase(const std::string& sid, const session_slot* slot);
-    std::size_t size() const;
-    /// Takes every entry out (server stop, after the loops have ended).
-    void clear();
+    ptr find_or_create(const std::string& sid, const std::function<ptr()>& create, bool& created) {
+        std::lock_guard lock(mutex_);
+        created = false;
+        if (auto it = map_.find(sid); it != map_.end()) return it->second;
+        auto s = create();
+        if (!s) return nullptr;
+        map_.emplace(sid, s);
+        created = true;
+        return s;
+    }
+    /// Removes `sid` if it still maps to `s`.
+    void erase(const std::string& sid, const Session* s) {
+        std::lock_guard lock(mutex_);
+        if (auto it = map_.find(sid); it != map_.end() && it->second.get() == s) map_.erase(it);
+    }
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return map_.size();
+    }
+    /// Takes every entry out (server stop, after the loops have ended); the sessions are
+    /// destroyed outside the lock.
+    void clear() {
+        std::unordered_map<std::string, ptr> gone;
+        std::lock_guard lock(mutex_);
+        gone.swap(map_);
+    }
 
 private:
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, slot_ptr> map_;
+    std::unordered_map<std::string, ptr> map_;
 };
+
+using session_registry = basic_registry<session_slot>;
 
 struct service_impl {
     service_impl(server_impl& srv, std::string prefix_, service_options opts_, server::factory make_)

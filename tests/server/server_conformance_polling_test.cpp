@@ -51,7 +51,7 @@ TEST_CASE("session urls: the server segment is ignored", "[conformance][session]
 
 // ---- protocol -----------------------------------------------------------------------------
 
-TEST_CASE("protocol: open, send, receive; 404 for unknown sessions; 2010 for a second receiver",
+TEST_CASE("protocol: open, send, receive, 404 for unknown sessions, 2010 for a second receiver",
           "[conformance][protocol]") {
     test_server s;
     auto url = session_url();

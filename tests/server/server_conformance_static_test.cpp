@@ -111,7 +111,7 @@ TEST_CASE("iframe: stable ETag, If-None-Match gives a bare 304", "[conformance][
     CHECK(r.body.empty());
 }
 
-TEST_CASE("info: JSON with websocket, cookie_needed, origins and entropy; not cached; CORS", "[conformance][info]") {
+TEST_CASE("info: JSON with websocket, cookie_needed, origins and entropy, not cached, CORS", "[conformance][info]") {
     test_server s;
     auto r = http(s.port, "GET", "/echo/info", {{"Origin", "test"}});
     CHECK(r.status == 200);

@@ -174,7 +174,7 @@ TEST_CASE("htmlfile: the response ends after response_limit bytes", "[conformanc
 
 // ---- closing ------------------------------------------------------------------------------
 
-TEST_CASE("close: a closing session releases its receiver; the next one gets the close frame", "[conformance][close]") {
+TEST_CASE("close: a closing session releases its receiver and the next one gets the close frame", "[conformance][close]") {
     test_server s;
     auto url = session_url("/close");
     stream r1(s.port, "POST", url + "/xhr_streaming");

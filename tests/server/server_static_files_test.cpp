@@ -1,0 +1,90 @@
+// static_files: content types, index.html, and no way out of the root.
+
+#include "server_checks.hpp"
+#include "static_files.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+using namespace sjt;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_site {
+    temp_site() {
+        base = fs::temp_directory_path() / ("sockjs-static-" + new_id());
+        root = base / "www";
+        fs::create_directories(root / "sub");
+        write(root / "index.html", "<h1>home</h1>");
+        write(root / "app.js", "console.log(1)");
+        write(root / "sub" / "style.css", "body{}");
+        write(root / "sub" / "index.html", "sub home");
+        write(root / "mod.wasm", std::string("\0asm", 4));
+        write(base / "secret.txt", "do not serve");
+        fs::create_symlink(base / "secret.txt", root / "link-out.txt");
+    }
+    ~temp_site() {
+        std::error_code ec;
+        fs::remove_all(base, ec);
+    }
+    static void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+    fs::path base, root;
+};
+
+}  // namespace
+
+TEST_CASE("static files: content type by extension", "[static]") {
+    using sockjs::detail::content_type_for;
+    CHECK(content_type_for("index.html") == "text/html;charset=UTF-8");
+    CHECK(content_type_for("a.js") == "application/javascript;charset=UTF-8");
+    CHECK(content_type_for("a.mjs") == "application/javascript;charset=UTF-8");
+    CHECK(content_type_for("x.css") == "text/css;charset=UTF-8");
+    CHECK(content_type_for("m.wasm") == "application/wasm");
+    CHECK(content_type_for("d.json") == "application/json;charset=UTF-8");
+    CHECK(content_type_for("noext") == "application/octet-stream");
+    CHECK(content_type_for("archive.tar.gz") == "application/octet-stream");
+}
+
+TEST_CASE("static files: served outside the services, with index.html for directories", "[static]") {
+    temp_site site;
+    auto opts = test_options();
+    opts.static_dir = site.root.string();
+    test_server s(add_suite_services, opts);
+
+    auto r = http(s.port, "GET", "/");
+    CHECK(r.status == 200);
+    CHECK(r.body == "<h1>home</h1>");
+    CHECK(r.header("Content-Type") == "text/html;charset=UTF-8");
+    r = http(s.port, "GET", "/app.js");
+    CHECK(r.status == 200);
+    CHECK(r.header("Content-Type") == "application/javascript;charset=UTF-8");
+    CHECK(r.body == "console.log(1)");
+    r = http(s.port, "GET", "/sub/style.css?v=2");
+    CHECK(r.status == 200);
+    CHECK(r.header("Content-Type") == "text/css;charset=UTF-8");
+    CHECK(http(s.port, "GET", "/sub/").body == "sub home");
+    CHECK(http(s.port, "GET", "/sub").body == "sub home");
+    r = http(s.port, "GET", "/mod.wasm");
+    CHECK(r.header("Content-Type") == "application/wasm");
+    CHECK(r.body == std::string("\0asm", 4));
+    CHECK(http(s.port, "GET", "/missing.html").status == 404);
+    CHECK(http(s.port, "POST", "/app.js").status == 405);
+    // The services still win over files.
+    CHECK(http(s.port, "GET", "/echo").body == "Welcome to SockJS!\n");
+}
+
+TEST_CASE("static files: no directory traversal, encoded or not, and no symlinks out", "[static][bad_input]") {
+    temp_site site;
+    auto opts = test_options();
+    opts.static_dir = site.root.string();
+    test_server s(add_suite_services, opts);
+    for (std::string path : {"/../secret.txt", "/sub/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt",
+                             "/sub/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt", "/link-out.txt", "/%00index.html",
+                             "/index.html%00.js", "//etc/passwd", "/%zz"}) {
+        INFO(path);
+        auto r = http(s.port, "GET", path);
+        CHECK(r.status == 404);
+        CHECK(r.body.find("do not serve") == std::string::npos);
+    }
+}
