@@ -44,6 +44,9 @@ export interface SockJSOptions {
    * Not in sockjs-client: a liveness watchdog. While open, no frame (message or heartbeat)
    * for this many ms closes the connection with code 4900 "Liveness timeout" (wasClean
    * false). Off by default; set it above the server's heartbeat delay (25 s by default).
+   * It sees SockJS frames only: a server that keeps an idle WebSocket alive with WebSocket
+   * pings instead of `h` frames (sockjs-node does) looks silent to it, so use it with servers
+   * that send `h` on every transport (sockjs-cpp's server does), or on HTTP transports.
    */
   livenessTimeout?: number;
   /**

@@ -175,6 +175,27 @@ describe('our client API', () => {
     assert.deepEqual(r, { events: ['open'], code: 4900, reason: 'Liveness timeout', wasClean: false });
   });
 
+  // On xhr-streaming: over WebSocket, sockjs-node sends WebSocket pings instead of `h` frames.
+  test('heartbeats: a heartbeat event for each, and they keep the watchdog quiet', async () => {
+    const r = await inPage(async (SockJS, url) => {
+      const s = new SockJS(url.replace(/echo$/, 'heartbeat_echo'), null,
+        { transports: ['xhr-streaming'], timeout: 8000, livenessTimeout: 1000 });
+      let beats = 0;
+      s.onheartbeat = () => beats++;
+      const closes = [];
+      s.onclose = (e) => closes.push(e.code);
+      await new Promise((resolve) => { s.onopen = resolve; });
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // 2.5 watchdog periods
+      const state = s.readyState;
+      s.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return { beats, state, closes };
+    });
+    // The server beats every 200 ms: about 12 in 2.5 s, at least 5 even on a loaded machine.
+    assert.ok(r.beats >= 5, `${r.beats} heartbeats`);
+    assert.deepEqual([r.state, r.closes], [1, [1000]]);
+  });
+
   test('reconnect: a server close starts a new session; close() ends it', async () => {
     const r = await inPage(async (SockJS, url) => {
       const closeUrl = url.replace(/echo$/, 'close');

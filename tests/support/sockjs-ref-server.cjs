@@ -10,6 +10,7 @@
 //   /close                    closes every session once open: 3000 "Go away!"
 //   /broadcast                every message to every open /broadcast session
 //   /disabled_websocket_echo  echo, with the websocket transport off
+//   /heartbeat_echo           echo, with a heartbeat every 200 ms (instead of 25 s)
 
 const http = require('http');
 const sockjs = require('sockjs');
@@ -34,6 +35,8 @@ sockjs.createServer({ ...quiet, response_limit: 4096 }).on('connection', echo)
   .installHandlers(server, { prefix: '/echo' });
 sockjs.createServer({ ...quiet, websocket: false, response_limit: 4096 }).on('connection', echo)
   .installHandlers(server, { prefix: '/disabled_websocket_echo' });
+sockjs.createServer({ ...quiet, heartbeat_delay: 200 }).on('connection', echo)
+  .installHandlers(server, { prefix: '/heartbeat_echo' });
 sockjs.createServer(quiet).on('connection', (conn) => conn.close(3000, 'Go away!'))
   .installHandlers(server, { prefix: '/close' });
 
