@@ -17,6 +17,7 @@ failed=0
 summary=()
 
 step() { printf '\n=== %s\n' "$*"; }
+verdict() { (($1 == 0)) && echo 'ok  ' || echo 'FAIL'; }
 # A step that is not a test suite (setup, a build, a check) counts as one test.
 count_step() { # name rc
   if (($2 == 0)); then passed=$((passed + 1)); summary+=("ok    $1")
@@ -33,7 +34,7 @@ run_ctest() { # name build-dir
   if [[ $line =~ ^([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+)$ ]]; then
     local f=${BASH_REMATCH[1]} t=${BASH_REMATCH[2]}
     passed=$((passed + t - f)); failed=$((failed + f))
-    summary+=("$( ((rc == 0)) && echo 'ok  ' || echo 'FAIL') $1 (ctest): $t tests, $f failing")
+    summary+=("$(verdict "$rc")  $1 (ctest): $t tests, $f failing")
     # ctest can fail with every test passed (e.g. a broken test list): still a failure.
     ((rc != 0 && f == 0)) && count_step "$1: ctest exit status" "$rc"
   else
@@ -52,7 +53,7 @@ run_npm() { # script
   f=$(grep -Eo '^(# |ℹ )fail [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+$')
   if [[ -n $p && -n $f ]]; then
     passed=$((passed + p)); failed=$((failed + f))
-    summary+=("$( ((rc == 0)) && echo 'ok  ' || echo 'FAIL') npm $1: $((p + f)) tests, $f failing")
+    summary+=("$(verdict "$rc")  npm $1: $((p + f)) tests, $f failing")
     ((rc != 0 && f == 0)) && count_step "npm $1: exit status" "$rc"
   else
     count_step "npm $1" "$rc"
