@@ -22,3 +22,6 @@ run(${CMAKE_COMMAND} -S ${CMAKE_CURRENT_LIST_DIR}/project -B ${BINARY_DIR} -G ${
   "-DCMAKE_EXE_LINKER_FLAGS=${LINKER_FLAGS}")
 run(${CMAKE_COMMAND} --build ${BINARY_DIR} -j2)
 run(${BINARY_DIR}/consumer)
+if(EXISTS ${BINARY_DIR}/consumer_server)
+  run(${BINARY_DIR}/consumer_server)
+endif()
