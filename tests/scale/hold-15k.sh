@@ -165,7 +165,7 @@ hold_run() {
   holder_pid=$!
   wait_for $((open_timeout + 15)) held_or_done "$out"
   if ! has_line "$out" '^held'; then
-    echo "the holder did not hold its sessions ($label):"; cat "$out"
+    echo "the holder did not hold its sessions ($label); its output follows"
     return 1
   fi
 }
@@ -248,6 +248,8 @@ if hold_run peak 30 "$n_ws" "$n_xs" "$n_xp"; then
 else
   release
   check "$total sessions held" false
+  check "all sessions released within disconnect_delay + 10 s (/metrics 0 open, fds back to $fds0 + 2)" \
+    wait_for $((disconnect_delay + 10)) released
 fi
 
 # --- drain ---------------------------------------------------------------------------------
