@@ -163,16 +163,18 @@ class EventSourceTransport {
     const { conn } = this;
     conn.receiverStart();
     const es = (this.es = new EventSource(conn.url(false), { withCredentials: true }));
+    let opened = false;
+    es.onopen = () => { opened = true; };
     es.onmessage = (e) => conn.feedEvent(e.data);
     es.onerror = () => {
-      // CLOSED: the server refused the stream (HTTP error, wrong type). Otherwise the browser
-      // is about to reconnect by itself (network error, or the response reached the server's
-      // response_limit): reopen it ourselves, as a new receiver of the same session.
-      const refused = es.readyState === 2;
+      // A stream that had opened and then ended (the server's response_limit, or a dropped
+      // connection) is reopened, as a new receiver of the same session; if the server is gone,
+      // that one fails to open. One that never opened (refused, HTTP error, wrong type,
+      // nothing listening) ends the transport. The browser's own retry is never used.
       this.stopStream();
       if (!conn.alive(this)) return;
-      if (refused) conn.closed();
-      else this.start();
+      if (opened) this.start();
+      else conn.closed();
     };
   }
 
@@ -180,7 +182,7 @@ class EventSourceTransport {
     const es = this.es;
     this.es = null;
     if (es) {
-      es.onmessage = es.onerror = null;
+      es.onopen = es.onmessage = es.onerror = null;
       es.close();
     }
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startBrowser, startRefServer, startStaticServer } from './support.mjs';
+import { TRANSPORTS, startBrowser, startRefServer, startStaticServer } from './support.mjs';
 
 const PORT = 18470;
 
@@ -268,4 +268,28 @@ describe('our client API', () => {
       'eventsource: eventsource from a worker', 'xhr-polling: xhr-polling from a worker',
       'jsonp-polling: closed 2000 All transports failed']);
   });
+
+  // The server goes away under an open session (a server of its own, stopped mid-test).
+  for (const transport of TRANSPORTS) {
+    test(`server gone after open on ${transport}: close 1006, not clean`, async () => {
+      const port = PORT + 2;
+      const doomed = await startRefServer(port);
+      try {
+        const opened = inPage(async (SockJS, _url, [u, t]) => {
+          const s = new SockJS(u, null, { transports: [t], timeout: 8000 });
+          await new Promise((resolve, reject) => { s.onopen = resolve; s.onclose = (e) => reject(new Error(e.reason)); });
+          window.doomed = new Promise((resolve) => {
+            s.onclose = (e) => resolve({ code: e.code, wasClean: e.wasClean, transport: t });
+          });
+          return s.transport;
+        }, [`http://127.0.0.1:${port}/echo`, transport]);
+        assert.equal(await opened, transport);
+      } finally {
+        await doomed.stop();
+      }
+      const r = await page.evaluate(() => Promise.race([window.doomed,
+        new Promise((resolve) => setTimeout(() => resolve('no close event within 40 s'), 40000))]));
+      assert.deepEqual(r, { code: 1006, wasClean: false, transport });
+    });
+  }
 });
