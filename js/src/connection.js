@@ -7,12 +7,6 @@ import { availableTransports, transportClasses } from './transports.js';
 
 const now = () => performance.now();
 
-const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz012345'; // 32 characters: no modulo bias
-export function randomString(n) {
-  const bytes = crypto.getRandomValues(new Uint8Array(n));
-  return Array.from(bytes, (b) => ID_CHARS[b & 31]).join('');
-}
-
 /** Appends `path` to a base URL's path (keeping its query) and `query` to its query. */
 function addPath(base, path, query) {
   const q = base.indexOf('?');

@@ -4,7 +4,8 @@
 // `reconnect` (a new session after any close the application did not ask for, with backoff).
 
 import { loadCore, loadedCore } from './core.js';
-import { Connection, randomString } from './connection.js';
+import { Connection } from './connection.js';
+import { randomString } from './random.js';
 
 const CONNECTING = 0;
 const OPEN = 1;

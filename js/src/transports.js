@@ -6,6 +6,8 @@
 // conn: receiverStart(), feed(bytes|string), feedEvent(string), frame(string),
 //       closed(code?, reason?), sent(), url(sending, query?), alive(transport).
 
+import { randomString } from './random.js';
+
 /** Can this environment run each transport (sockjs-client names)? */
 export function availableTransports() {
   const g = globalThis;
@@ -195,11 +197,6 @@ class EventSourceTransport {
   }
 }
 
-const randomId = (n) => {
-  const bytes = crypto.getRandomValues(new Uint8Array(n));
-  return Array.from(bytes, (b) => 'abcdefghijklmnopqrstuvwxyz012345'[b & 31]).join('');
-};
-
 /**
  * jsonp-polling, for servers without CORS: each poll is a script tag whose body calls a
  * callback with one frame as a JSON string; sends are form POSTs in no-cors mode (the browser
@@ -232,7 +229,7 @@ class JsonpTransport {
     const win = this.iframe.contentWindow;
     const doc = this.iframe.contentDocument;
     const callbacks = win._sockjs_cpp_jp;
-    const id = 'a' + randomId(8);
+    const id = 'a' + randomString(8);
     const script = doc.createElement('script');
     let answered = false;
     const finish = () => {
