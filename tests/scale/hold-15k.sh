@@ -95,6 +95,7 @@ listeners() {
 }
 status_field() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }  # utime + stime
 metrics() {
   if command -v curl >/dev/null; then
     curl -s --max-time 5 "http://127.0.0.1:$port/metrics"
@@ -217,8 +218,11 @@ if hold_run peak 30 "$n_ws" "$n_xs" "$n_xp"; then
   check "RSS per session ($rss_per_session B) <= $max_rss_per_session B" \
     test "$rss_per_session" -le "$max_rss_per_session"
   bytes_sent0=$(metric sockjs_bytes_sent_total)
+  cpu0=$(cpu_ticks "$server_pid") t0=$SECONDS
   # Held: the holder must stay (it exits only if released or broken), threads sampled throughout.
   wait_for "$hold_s" holder_gone
+  held_cpu=$(awk -v a="$cpu0" -v b="$(cpu_ticks "$server_pid")" -v hz="$(getconf CLK_TCK)" -v s=$((SECONDS - t0)) \
+    'BEGIN { printf "%.2f s over %d s", (b - a) / hz, s }')
   m=$(metrics)
   if [ "$hold_s" -gt "$heartbeat_delay" ]; then
     heartbeat_bytes=$(($(metric sockjs_bytes_sent_total) - bytes_sent0))
@@ -269,6 +273,7 @@ if [ -n "${threads_peak:-}" ]; then
     "threads idle/100/peak/after" "$threads0 / $threads_small / $threads_peak / $threads_after" \
     "RSS idle/open/held/after" "$rss0 kB / $rss_peak kB / $rss_held kB (after $hold_s s) / $rss_after kB" \
     "RSS per session" "$rss_per_session B" \
+    "server CPU while held" "$held_cpu (heartbeats, timers)" \
     "fds idle/peak/after" "$fds0 / $fds_peak / $fds_after" \
     "time to open all" "${open_time:-?} s (holder: connect, handshake, 'o')" \
     "time to release all" "$release_s s (after the holder exited)"
