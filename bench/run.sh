@@ -3,12 +3,13 @@
 # (npm sockjs 0.3.24, bench/ref-server.js), row by row in the same run, and one table with both
 # results and the ratio ours/ref per row.
 #
-#   bench/run.sh            the whole matrix (about 3 minutes; every step bounded, < 10 min)
+#   bench/run.sh            the whole matrix (about 7 minutes; every step bounded, < 10 min)
 #   bench/run.sh --smoke    one tiny step against both servers: a smoke test of the harness
 #                           for CI (it fails on a wrong or lost message, never on speed)
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1; default
-# 18600), --duration S (measured seconds per echo/broadcast step; default 5), --only REGEX
-# (rows whose name matches), --no-priority (see below).
+# 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
+# (run every step N times, alternating servers, and show the run with the median result;
+# default 3), --only REGEX (rows whose name matches), --no-priority (see below).
 #
 # Each step gets a fresh server process, pinned with taskset to core 0, and the generator
 # (build/bin/sockjs-bench) pinned to core 1; servers are stopped by PID. Both run SCHED_RR
@@ -28,12 +29,14 @@ DURATION=5
 SMOKE=0
 ONLY=
 PRIORITY=1
+REPEAT=3
 while (($#)); do
   case $1 in
     --smoke) SMOKE=1 ;;
     --build-dir) BUILD=$(realpath -m "$2"); shift ;;
     --port) PORT=$2; shift ;;
     --duration) DURATION=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --no-priority) PRIORITY=0 ;;
     -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -92,6 +95,8 @@ fi
 PIN_SERVER=("${NICE[@]}" "${PIN_SERVER[@]}")
 PIN_GEN=("${NICE[@]}" "${PIN_GEN[@]}")
 
+START=$(date +%s)  # the time budget counts from here: builds excluded
+
 # --- servers ----------------------------------------------------------------------------
 SERVER_PID=
 stop_server() {
@@ -128,6 +133,7 @@ start_server() { # ours|ref
 declare -a ROWS
 if ((SMOKE)); then
   DURATION=0.5
+  REPEAT=1
   ROWS=("smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo")
 else
   ROWS=(
@@ -150,15 +156,15 @@ field() { # line key
 
 : >"$RESULTS"
 FAILED=0
-declare -A RES  # "<row>|<ours|ref>" -> result line
-run_step() { # row-name which args...
-  local name=$1 which=$2; shift 2
+declare -A RES  # "<row>|<ours|ref>|<repetition>" and (the median) "<row>|<ours|ref>" -> result line
+run_step() { # row-name which repetition args...
+  local name=$1 which=$2 rep=$3; shift 3
   local now; now=$(date +%s)
   if ((now - START > BUDGET)); then
-    RES["$name|$which"]="result errors=1 first_error=\"skipped: the matrix ran out of its time budget\""
+    RES["$name|$which|$rep"]="result errors=1 first_error=\"skipped: the matrix ran out of its time budget\""
     FAILED=1; return
   fi
-  start_server "$which" || { RES["$name|$which"]="result errors=1 first_error=\"server did not start\""; FAILED=1; return; }
+  start_server "$which" || { RES["$name|$which|$rep"]="result errors=1 first_error=\"server did not start\""; FAILED=1; return; }
   local port=$([[ $which == ours ]] && echo "$OURS_PORT" || echo "$REF_PORT")
   local out rc
   # The generator bounds itself; `timeout` is the backstop should it ever hang.
@@ -166,23 +172,44 @@ run_step() { # row-name which args...
         -l "$which" "$@" 2>&1)
   rc=$?
   stop_server
-  { echo "## $name ($which)"; echo "$out"; } >>"$RESULTS"
+  { echo "## $name ($which, run $rep)"; echo "$out"; } >>"$RESULTS"
   local line; line=$(grep '^result ' <<<"$out" | tail -n 1)
   if [[ -z $line ]]; then
     line="result errors=1 first_error=\"generator exited $rc: $(tail -n 1 <<<"$out")\""
   fi
   if ((rc != 0)) || [[ $(field "$line" errors) != 0 ]]; then FAILED=1; fi
-  RES["$name|$which"]=$line
+  RES["$name|$which|$rep"]=$line
+}
+
+# The repetition with the median primary result (rate; RSS for hold rows) stands for the
+# row, with its own latencies; a repetition with errors stands for it instead.
+pick_median() { # row-name which kind
+  local key=rate line i sorted
+  [[ $3 == hold ]] && key=rss_per_session
+  local -a keyed=()
+  for ((i = 1; i <= REPEAT; i++)); do
+    line=${RES["$1|$2|$i"]:-}
+    [[ -n $line ]] || continue
+    if [[ $(field "$line" errors) != 0 ]]; then RES["$1|$2"]=$line; return; fi
+    keyed+=("$(field "$line" "$key") $i")
+  done
+  ((${#keyed[@]})) || return 0
+  sorted=$(printf '%s\n' "${keyed[@]}" | sort -g | sed -n "$(((${#keyed[@]} + 1) / 2))p")
+  RES["$1|$2"]=${RES["$1|$2|${sorted#* }"]}
 }
 
 for row in "${ROWS[@]}"; do
   IFS='|' read -r name args kind <<<"$row"
   [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
-  # shellcheck disable=SC2086  # args are words by design
-  for which in ours ref; do
-    printf 'run.sh: %-36s %-4s ...\r' "$name" "$which" >&2
-    run_step "$name" "$which" $args
+  for ((rep = 1; rep <= REPEAT; rep++)); do
+    for which in ours ref; do
+      printf 'run.sh: %-36s %-4s %d/%d ...\r' "$name" "$which" "$rep" "$REPEAT" >&2
+      # shellcheck disable=SC2086  # args are words by design
+      run_step "$name" "$which" "$rep" $args
+    done
   done
+  pick_median "$name" ours "$kind"
+  pick_median "$name" ref "$kind"
 done
 printf '%-60s\r' '' >&2
 
@@ -264,5 +291,5 @@ if ((FAILED)); then
   done
 fi
 echo
-echo "priority: ${NICE[*]:-default}; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "repetitions per step: $REPEAT (median shown); priority: ${NICE[*]:-default}; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$FAILED"
