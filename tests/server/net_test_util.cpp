@@ -8,7 +8,9 @@
 
 namespace sockjs::net::test {
 
-client::client(const Poco::Net::SocketAddress& addr, std::chrono::milliseconds timeout) {
+client::client(const Poco::Net::SocketAddress& addr, std::chrono::milliseconds timeout, int receive_buffer)
+    : socket_(addr.family()) {
+    if (receive_buffer > 0) socket_.setReceiveBufferSize(receive_buffer);
     socket_.connect(addr, Poco::Timespan(2, 0));
     socket_.setReceiveTimeout(Poco::Timespan(static_cast<long>(timeout.count()) * 1000));
     socket_.setNoDelay(true);

@@ -69,7 +69,10 @@ struct response {
 /// piece by piece.
 class client {
 public:
-    explicit client(const Poco::Net::SocketAddress& addr, std::chrono::milliseconds timeout = 2000ms);
+    /// `receive_buffer` > 0 sets SO_RCVBUF before connecting (after, it makes the kernel drop
+    /// data and back off for seconds).
+    explicit client(const Poco::Net::SocketAddress& addr, std::chrono::milliseconds timeout = 2000ms,
+                    int receive_buffer = 0);
     void send(std::string_view bytes);
     /// Reads until `marker` is buffered; returns everything up to and including it ("" on
     /// timeout or close).

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdio>
 
@@ -20,6 +21,12 @@ namespace {
 // has read the last response.
 constexpr auto linger_time = std::chrono::seconds(1);
 constexpr int reads_per_event = 8;
+
+// POCO 1.11's sendBytes throws on EAGAIN even for a non-blocking socket (later versions
+// return a negative count instead); receiveBytes may too.
+bool would_block(const Poco::Exception& e) {
+    return e.code() == EAGAIN || e.code() == EWOULDBLOCK;
+}
 
 }  // namespace
 
@@ -60,7 +67,8 @@ void connection::on_readable() {
         int n;
         try {
             n = socket_.receiveBytes(loop_.scratch(), static_cast<int>(loop_.scratch_size()));
-        } catch (const Poco::Exception&) {
+        } catch (const Poco::Exception& e) {
+            if (would_block(e)) return;
             close_now();  // reset or other error: the peer is gone
             return;
         }
@@ -157,7 +165,8 @@ void connection::flush() {
         int n;
         try {
             n = socket_.sendBytes(out_.data(), static_cast<int>(chunk), MSG_NOSIGNAL);
-        } catch (const Poco::Exception&) {
+        } catch (const Poco::Exception& e) {
+            if (would_block(e)) break;  // the socket buffer is full: wait for POLLOUT
             close_now();
             return;
         }

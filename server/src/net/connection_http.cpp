@@ -149,6 +149,9 @@ void connection::dispatch() {
         std::fprintf(stderr, "sockjs net: request handler threw: %s\n", e.what());
         if (ex->fresh()) ex->respond(500, {}, "Internal Server Error\n");
     }
+    // The request was the handler's to copy from; a pending long poll need not keep its
+    // headers alive (thousands of them may wait at once).
+    req_ = http_request{};
 }
 
 void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
@@ -167,8 +170,7 @@ void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
 
 void connection::orphaned_exchange(std::uint64_t id, bool response_started) {
     if (id != active_id_ || closed_) return;
-    std::fprintf(stderr, "sockjs net: a request was dropped without a response (%s)\n",
-                 req_.path.c_str());
+    std::fprintf(stderr, "sockjs net: a request was dropped without a response\n");
     active_id_ = 0;
     active_.reset();
     if (response_started) close_graceful();

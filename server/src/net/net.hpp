@@ -115,7 +115,8 @@ public:
     virtual std::size_t index() const = 0;  ///< 0..N-1
 };
 
-/// Called on the loop thread for each complete request.
+/// Called on the loop thread for each complete request. `req` is valid during the call only
+/// (move from it what you keep).
 using http_handler = std::function<void(std::shared_ptr<exchange>, http_request&)>;
 
 struct net_options {
