@@ -5,7 +5,10 @@
 #include <sockjs/client.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <exception>
+
+#include <pthread.h>
 
 namespace sockjs::client {
 
@@ -331,6 +334,13 @@ void connection::impl::deliver(std::vector<event>& out) {
 }
 
 void connection::impl::run() {
+    // A write to a connection the server has reset must fail with EPIPE, not kill the
+    // process with SIGPIPE. The I/O threads start from this one and inherit the mask.
+    sigset_t pipe_only;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
+
     std::vector<action> acts;
     std::vector<event> out;
     {

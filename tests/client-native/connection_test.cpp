@@ -11,6 +11,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 using namespace sockjs::client;
 using namespace sockjs::client::test;
@@ -72,6 +73,29 @@ void check_order(server_kind k, client_transport t) {
         if (got[static_cast<std::size_t>(i)] != "message " + std::to_string(i)) ++out_of_order;
     CHECK(out_of_order == 0);
     require_clean_close(c, 1000);
+}
+
+void check_concurrent_senders(server_kind k, client_transport t) {
+    connection c(shared_server(k).url("/echo"), only(t));
+    require_open(c, t);
+    constexpr int threads = 4, each = 100;
+    std::vector<std::thread> senders;
+    for (int s = 0; s < threads; ++s)
+        senders.emplace_back([&c, s] {
+            for (int i = 0; i < each; ++i) c.send(std::to_string(s) + ":" + std::to_string(i));
+        });
+    for (auto& th : senders) th.join();
+    const auto got = messages(c, threads * each, 9s);
+    REQUIRE(got.size() == threads * each);
+    // Between threads any interleaving is fine; within one thread, the order of its calls.
+    std::vector<int> next_of(threads, 0);
+    int out_of_order = 0;
+    for (const auto& m : got) {
+        const int s = std::stoi(m.substr(0, m.find(':')));
+        const int i = std::stoi(m.substr(m.find(':') + 1));
+        if (i != next_of[static_cast<std::size_t>(s)]++) ++out_of_order;
+    }
+    CHECK(out_of_order == 0);
 }
 
 void check_server_close(server_kind k, client_transport t) {
@@ -163,6 +187,9 @@ void check_handlers(server_kind k, client_transport t) {
         check_echo(KIND, T);                                                                                        \
     }                                                                                                               \
     TEST_CASE(KTAG " " TNAME ": 1000 messages arrive in order", "[" KTAG "][" TNAME "]") { check_order(KIND, T); } \
+    TEST_CASE(KTAG " " TNAME ": concurrent senders keep each thread's order", "[" KTAG "][" TNAME "]") {            \
+        check_concurrent_senders(KIND, T);                                                                          \
+    }                                                                                                               \
     TEST_CASE(KTAG " " TNAME ": server close 3000 Go away!", "[" KTAG "][" TNAME "]") {                             \
         check_server_close(KIND, T);                                                                                \
     }                                                                                                               \
