@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark matrix: our demo server (build/bin/sockjs-server) against the reference server
 # (npm sockjs 0.3.24, bench/ref-server.js), row by row in the same run, and one table with both
-# results and the ratio ours/ref per row.
+# results and the ratio ours/ref per row (docs/benchmarks.md explains the rows).
 #
-#   bench/run.sh            the whole matrix (about 7 minutes; every step bounded, < 10 min)
+#   bench/run.sh            the whole matrix (about 6 minutes; every step bounded, < 10 min)
 #   bench/run.sh --smoke    one tiny step against both servers: a smoke test of the harness
 #                           for CI (it fails on a wrong or lost message, never on speed)
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1; default
@@ -18,8 +18,11 @@
 # finish its time slice before it wakes the server or the generator, which adds milliseconds
 # to every round trip (measured here under a parallel build: 33k msgs/s at nice -15, 205k
 # with SCHED_RR, for the same server). RT throttling still leaves others 5% of each core.
-# --no-priority turns this off. Raw result lines go to <build-dir>/bench-results.txt. Exit status: 0 when every message of every step was
-# checked and correct, 1 otherwise (a missed speed target is reported, not a failure).
+# --no-priority turns this off.
+#
+# Raw result lines go to <build-dir>/bench-results.txt, the table to bench-table.md. Exit
+# status: 0 when every message of every step was checked and correct, 1 otherwise (a missed
+# speed target is reported in the table, not a failure), 2 on a usage error.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -39,7 +42,7 @@ while (($#)); do
     --repeat) REPEAT=$2; shift ;;
     --only) ONLY=$2; shift ;;
     --no-priority) PRIORITY=0 ;;
-    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
