@@ -2,10 +2,10 @@
 // stream_unwrapper and the transport names, exported from the wasm module for js/src/core.js.
 //
 // Why a C ABI and not embind: the glue needs about twenty calls with integer arguments, and
-// strings cross as (pointer, length) through two module-wide buffers (wasm runs on one thread). That keeps the module
-// small, and keeps text as bytes: messages may hold lone UTF-16 surrogates, which the core
-// carries as WTF-8 and which embind's UTF-8 conversions would replace or corrupt. The glue
-// encodes and decodes WTF-8 itself.
+// strings cross as (pointer, length) through two module-wide buffers (wasm runs on one
+// thread). That keeps the module small, and keeps text as bytes: messages may hold lone UTF-16
+// surrogates, which the core carries as WTF-8 and which embind's UTF-8 conversions would
+// replace or corrupt. The glue encodes and decodes WTF-8 itself.
 //
 // Time crosses as double milliseconds on the caller's monotonic clock (performance.now()).
 // Nothing here decides protocol: every call forwards to the core.
@@ -55,13 +55,22 @@ std::vector<client_transport> parse_list(std::string_view list) {
     return out;
 }
 
-// js/src/core.js mirrors these numbers; a change here must change it too.
-static_assert(static_cast<int>(errc::session_not_open) == 8);
+// js/src/core.js (EventKind) and js/src/sockjs.js (ERRC_*) mirror these numbers; a change
+// here must change them too.
 static_assert(static_cast<int>(errc::invalid_close_code) == 10);
 static_assert(static_cast<int>(errc::reason_too_long) == 11);
 static_assert(client_event::open == 0 && client_event::message == 1 && client_event::heartbeat == 2 &&
               client_event::close == 3 && client_event::start_transport == 4 && client_event::stop_transport == 5);
-static_assert(static_cast<int>(ready_state::closed) == 3);
+
+// Hands every complete frame the receiver holds to the session; returns the first error.
+errc deliver_frames(handle* h, time_point now) {
+    errc first = errc::ok;
+    while (h->session.state() != ready_state::closed && h->receiver->next(h->frame)) {
+        const errc e = h->session.on_frame(h->frame, now);
+        if (first == errc::ok) first = e;
+    }
+    return first;
+}
 
 const std::string& event_text(const client_event& e) {
     return e.kind == client_event::close ? e.reason : e.data;
@@ -117,13 +126,7 @@ EMSCRIPTEN_KEEPALIVE void sj_receiver_start(handle* h, int t) { h->receiver.empl
 EMSCRIPTEN_KEEPALIVE int sj_receiver_feed(handle* h, std::size_t len, double now) {
     if (!h->receiver) return static_cast<int>(errc::unexpected_frame);
     h->receiver->feed(input(len));
-    errc first = errc::ok;
-    while (h->receiver && h->receiver->next(h->frame)) {
-        const errc e = h->session.on_frame(h->frame, at(now));
-        if (first == errc::ok) first = e;
-        if (h->session.state() == ready_state::closed) break;
-    }
-    return static_cast<int>(first);
+    return static_cast<int>(deliver_frames(h, at(now)));
 }
 
 /// One EventSource message's `data` as the browser delivered it. The browser has done the
@@ -134,7 +137,7 @@ EMSCRIPTEN_KEEPALIVE int sj_receiver_feed_event(handle* h, std::size_t len, doub
     h->receiver->feed("data: ");
     h->receiver->feed(input(len));
     h->receiver->feed("\n\n");
-    return sj_receiver_feed(h, 0, now);
+    return static_cast<int>(deliver_frames(h, at(now)));
 }
 
 /// One bare frame (jsonp: the browser evaluated the callback's argument).
@@ -180,8 +183,6 @@ EMSCRIPTEN_KEEPALIVE int sj_event_transport(const handle* h) {
 /// A message's data, or a close event's reason.
 EMSCRIPTEN_KEEPALIVE const char* sj_event_text(const handle* h) { return h->event ? event_text(*h->event).data() : ""; }
 EMSCRIPTEN_KEEPALIVE std::size_t sj_event_text_len(const handle* h) { return h->event ? event_text(*h->event).size() : 0; }
-
-EMSCRIPTEN_KEEPALIVE int sj_state(const handle* h) { return static_cast<int>(h->session.state()); }
 
 /// When on_deadline is due, or -1 when no timer is needed.
 EMSCRIPTEN_KEEPALIVE double sj_next_deadline(const handle* h) {

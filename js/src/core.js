@@ -174,7 +174,6 @@ export class Session {
     this.h = 0;
   }
 
-  state() { return this.m._sj_state(this.h); }
   /** The /info body (bytes) and its round trip in ms, or null when /info failed. */
   onInfo(body, rtt, now) {
     if (body === null) this.m._sj_on_info(this.h, 0, 0, 0, now);
@@ -224,8 +223,6 @@ export class Session {
 export const EventKind = Object.freeze({
   open: 0, message: 1, heartbeat: 2, close: 3, startTransport: 4, stopTransport: 5,
 });
-/** errc::session_not_open */
-export const ERRC_SESSION_NOT_OPEN = 8;
 
 let loading = null;
 let loaded = null;

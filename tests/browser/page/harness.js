@@ -5,7 +5,10 @@
 const which = new URLSearchParams(location.search).get('client') || 'ours';
 const Client = which === 'sockjs-client' ? window.SockJS : (await import('/js/src/index.js')).default;
 
-const WAIT = 30000;
+// sockjs-client's jsonp-polling leaves aborted polls running until the server's next
+// heartbeat (25 s), and with six of them the browser queues every request to the server: a
+// wait has room for two such stalls.
+const WAIT = 60000;
 
 /** A client plus a log of its events, with promises for what a scenario waits for. */
 class Session {
