@@ -123,7 +123,9 @@ void connection::process_http() {
 void connection::compact_input() {
     if (in_pos_ == 0) return;
     if (in_pos_ >= in_.size()) {
-        if (in_.capacity() > (64u << 10)) std::string().swap(in_);
+        // While a response is pending (a long poll, a stream) the connection may stay idle
+        // for long: give the buffer back. Between keep-alive requests it is reused.
+        if (active_id_ != 0 || in_.capacity() > (16u << 10)) std::string().swap(in_);
         else in_.clear();
     } else {
         in_.erase(0, in_pos_);

@@ -1,7 +1,7 @@
 #pragma once
 // A connection's pending output: bytes appended at the back, sent from an offset at the front.
 // Sending never erases per write; the front is compacted only when it is both large and more
-// than half of the buffer, and a big, emptied buffer gives its memory back.
+// than half of the buffer, and an emptied buffer over 1 KiB gives its memory back.
 
 #include <cstddef>
 #include <string>
@@ -28,9 +28,14 @@ public:
 
     void clear() {
         offset_ = 0;
-        if (data_.capacity() > (256u << 10)) std::string().swap(data_);
+        // Thousands of idle connections (held streams, WebSockets) must not each keep the
+        // memory of their largest write (a 2 KiB streaming prelude); small buffers are kept
+        // for the next write.
+        if (data_.capacity() > keep_capacity) std::string().swap(data_);
         else data_.clear();
     }
+
+    static constexpr std::size_t keep_capacity = 1024;
 
 private:
     std::string data_;
