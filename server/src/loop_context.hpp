@@ -39,6 +39,15 @@ inline void post_to(net::loop& l, std::function<void()> fn) {
     });
 }
 
+/// Drops `p` on the loop's next turn instead of now, when called on that loop: a WebSocket
+/// channel must not lose its last owner inside one of its own callbacks (its code is still
+/// on the stack). Off the loop (server teardown) it is dropped at once.
+template <class T>
+void release_on_next_turn(net::loop& l, std::shared_ptr<T>&& p) {
+    if (p && on_loop(l)) l.post([keep = std::move(p)] {});
+    p.reset();
+}
+
 /// The core's time: milliseconds on the steady clock.
 inline time_point core_now() noexcept {
     return std::chrono::duration_cast<time_point>(

@@ -9,6 +9,8 @@ raw_websocket_slot::raw_websocket_slot(service_impl& svc, net::loop& home,
                                        std::shared_ptr<net::ws_channel> ws)
     : conn_backend(svc, home, raw_websocket_index), ws_(std::move(ws)) {}
 
+raw_websocket_slot::~raw_websocket_slot() { release_on_next_turn(home_, std::move(ws_)); }
+
 void raw_websocket_slot::start() {
     auto self = shared_from_this();
     std::weak_ptr<conn_backend> weak = self;

@@ -95,6 +95,11 @@ ws_receiver::ws_receiver(std::shared_ptr<net::ws_channel> ws, std::size_t high_w
                          std::function<void(std::uint64_t id)> on_drained)
     : ws_(std::move(ws)), high_watermark_(high_watermark), on_drained_(std::move(on_drained)) {}
 
+ws_receiver::~ws_receiver() {
+    net::loop& l = ws_->owner();
+    release_on_next_turn(l, std::move(ws_));
+}
+
 void ws_receiver::write(std::string bytes, bool end, int close_code, std::string_view close_reason) {
     if (!bytes.empty()) ws_->send_text(bytes);
     if (end) {

@@ -86,6 +86,7 @@ public:
     /// `on_drained(id())` runs (on the channel's loop) when a congested channel drains.
     ws_receiver(std::shared_ptr<net::ws_channel> ws, std::size_t high_watermark,
                 std::function<void(std::uint64_t id)> on_drained);
+    ~ws_receiver() override;
 
     void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
     bool congested() const noexcept override { return congested_; }

@@ -55,6 +55,7 @@ void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string 
 }
 
 void session_slot::attach_websocket(std::shared_ptr<net::ws_channel> ws) {
+    ws_ = ws;
     std::weak_ptr<conn_backend> weak = weak_from_this();
     auto r = std::make_shared<ws_receiver>(ws, server().options().write_high_watermark,
                                            [weak](std::uint64_t id) {
@@ -119,6 +120,7 @@ void session_slot::ws_closed(std::uint64_t id, int code) {
     }
     settle();
     finish();  // a WebSocket session lives exactly as long as its WebSocket
+    release_on_next_turn(home_, std::move(ws_));
 }
 
 bool session_slot::send_here(std::string_view message) {

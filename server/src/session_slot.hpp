@@ -69,6 +69,9 @@ private:
     std::string sid_;
     server_session core_;
     std::shared_ptr<receiver> rx_;
+    /// A WebSocket session's channel, held until its on_close (not just while it is the
+    /// receiver): net must not find itself without an owner while closing.
+    std::shared_ptr<net::ws_channel> ws_;
     std::uint64_t timer_id_ = 0;
     time_point timer_at_{0};
     bool settling_ = false;
