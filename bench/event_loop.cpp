@@ -14,14 +14,7 @@
 
 namespace bench {
 
-tcp_connection::~tcp_connection() {
-    close();
-    if (queued_) {
-        auto& q = loop_->queue_;
-        std::replace(q.begin() + static_cast<std::ptrdiff_t>(loop_->queue_head_), q.end(), this,
-                     static_cast<tcp_connection*>(nullptr));
-    }
-}
+tcp_connection::~tcp_connection() { close(); }
 
 void tcp_connection::connect() {
     if (fd_ >= 0 || queued_) return;
@@ -60,6 +53,13 @@ void tcp_connection::open_now() {
 }
 
 void tcp_connection::close() noexcept {
+    if (queued_) {
+        // Not opened yet: drop the queued connect (rare, so a scan is fine).
+        auto& q = loop_->queue_;
+        std::replace(q.begin() + static_cast<std::ptrdiff_t>(loop_->queue_head_), q.end(), this,
+                     static_cast<tcp_connection*>(nullptr));
+        queued_ = false;
+    }
     if (fd_ < 0) return;
     if (!connected_) --loop_->connecting_;
     --loop_->open_;

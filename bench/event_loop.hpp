@@ -36,7 +36,8 @@ public:
     void connect();
     /// Sends `bytes` now if the socket takes them, buffers the rest. Ignored when not open.
     void write(std::string_view bytes);
-    /// Closes the socket at once (no callback). Safe to call at any time, also twice.
+    /// Closes the socket at once, or cancels a queued connect (no callback). Safe to call at
+    /// any time, also twice.
     void close() noexcept;
     bool is_open() const noexcept { return fd_ >= 0 && connected_; }
     bool is_idle() const noexcept { return fd_ < 0 && !queued_; }
