@@ -61,7 +61,8 @@ public:
     bool flush(millis timeout);
 
     /// The next event whose handler is not set, waiting at most `timeout`; nullopt on
-    /// timeout. After the final close event, returns nullopt at once.
+    /// timeout. After the final close event, returns nullopt at once. The queue has no
+    /// bound: an application that sets no on_message handler must keep reading it.
     std::optional<event> next_event(millis timeout);
 
     /// connecting (0), open (1), closing (2), closed (3), as the browser's readyState.

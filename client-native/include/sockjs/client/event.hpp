@@ -18,7 +18,8 @@ struct event {
     int code = 0;
     std::string reason;
     /// True for a close the application asked for or a close frame from the server; false
-    /// when the connection was lost or never established (1006, 1002, 2000, 2007).
+    /// when the connection was lost or never established (1006, 1002, 2000, or a WebSocket
+    /// close code).
     bool was_clean = false;
     /// True when reconnect is enabled and another attempt follows this close; the final
     /// close event of a connection has it false.

@@ -17,8 +17,8 @@ namespace sockjs::client {
 
 /// Opt-in automatic reconnection after a connection was lost (a close with was_clean ==
 /// false: 1006 "Server lost session", 1002 "Cannot connect to server", 2000 "All transports
-/// failed", 2007 "Transport timed out"). A close the application asked for, or a close frame
-/// the server sent (`c[3000,"Go away!"]`), is final and never reconnects.
+/// failed", or the code of a WebSocket the server closed). A close the application asked
+/// for, or a close frame the server sent (`c[3000,"Go away!"]`), is final.
 struct reconnect_options {
     bool enabled = false;               ///< off by default, as in sockjs-client
     millis initial_delay{500};          ///< wait before the first attempt
@@ -32,14 +32,18 @@ struct options {
     /// implement (eventsource, jsonp-polling) are ignored.
     std::vector<client_transport> transports;
     /// How long one transport may take to deliver the open frame before the next one is
-    /// tried (and, for the last one, the connection closes with 2007 "Transport timed out").
+    /// tried (after the last one the connection closes with 2000 "All transports failed").
+    /// 0 = derive it from the /info round trip as sockjs-client does (at least 600 ms);
+    /// the default is a fixed 5 s, which a loaded machine will not trip over.
     millis timeout{5000};
     /// Session id in the URL; empty = a fresh random one per connection attempt.
     std::string session_id;
     /// Server id in the URL (for sticky load balancers); empty = random three digits.
     std::string server_id;
 
-    /// Connecting a TCP socket (and the /info request) gives up after this long.
+    /// Connecting a TCP socket, and the whole /info request, give up after this long (a
+    /// failed /info closes with 1002). Host names are resolved by the system resolver, which
+    /// has its own timeouts.
     millis connect_timeout{5000};
     /// A transport on which no byte arrives for this long has failed (the session then
     /// closes with 1006). It must exceed the server's heartbeat interval (25 s by default),
