@@ -42,7 +42,8 @@ struct server_options {
     std::uint16_t port = 8081;  ///< 0: pick a free port (see server::port())
     std::size_t threads = 0;    ///< event loops; 0: one per core
 
-    // Limits of the HTTP front end.
+    // Limits of the HTTP front end. (Every member has a default initializer, so that
+    // designated initializers like {.port = 8081} compile without -Wextra warnings.)
     std::size_t max_connections = 20000;
     std::size_t max_header_bytes = 16 * 1024;  ///< larger request heads get 431
     std::size_t max_body_bytes = 4u << 20;     ///< larger request bodies get 413
@@ -55,13 +56,13 @@ struct server_options {
     std::size_t write_hard_limit = 16u << 20;
 
     /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off.
-    std::string metrics_path;
+    std::string metrics_path = {};
     /// Serve files under this directory for GET paths outside every service; empty: off.
-    std::string static_dir;
+    std::string static_dir = {};
     /// One structured `key=value` line per session event (open, close, refused); null: quiet.
-    std::function<void(std::string_view line)> log;
+    std::function<void(std::string_view line)> log = {};
     /// Broadcast bus; null: an in_process_broadcaster of this server's own.
-    std::shared_ptr<sockjs::broadcaster> bus;
+    std::shared_ptr<sockjs::broadcaster> bus = {};
 
     /// Close frame sent to every session when the server stops.
     int shutdown_code = 1001;
