@@ -60,7 +60,7 @@ TEST_CASE("post: tasks from many threads all run, on the loop's thread, in order
     }
 }
 
-TEST_CASE("timers: fire at or after their deadline; cancelled ones never") {
+TEST_CASE("timers: fire at or after their deadline, cancelled ones never") {
     test_server s(ok_handler());
     loop& lp = s.server.loop_at(1);
     using clock = std::chrono::steady_clock;

@@ -131,7 +131,7 @@ TEST_CASE("HTTP/1.1 with Connection: close gets Connection: close and the close"
     CHECK(c.closed_by_peer());
 }
 
-TEST_CASE("204 and 304 carry no body and no Content-Length; HEAD gets the length only") {
+TEST_CASE("204 and 304 carry no body and no Content-Length, HEAD gets the length only") {
     test_server s([](std::shared_ptr<exchange> ex, http_request& req) {
         if (req.path == "/204") ex->respond(204, {}, "");
         else if (req.path == "/304") ex->respond(304, {}, "");

@@ -12,7 +12,7 @@
 using namespace sockjs::net;
 using namespace sockjs::net::test;
 
-TEST_CASE("a client that never reads is closed at write_hard_limit; others are still served") {
+TEST_CASE("a client that never reads is closed at write_hard_limit, others are still served") {
     net_options o = test_server::small_options();
     o.threads = 1;  // the flood and the other client share the loop
     o.write_low_watermark = 16u << 10;

@@ -43,7 +43,7 @@ TEST_CASE("timer heap: cancelled timers never run, and churn does not grow the h
     CHECK_FALSE(h.next());
 }
 
-TEST_CASE("timer heap: callbacks may add and cancel timers; a self re-arming timer cannot spin") {
+TEST_CASE("timer heap: callbacks may add and cancel timers, a self re-arming timer cannot spin") {
     timer_heap h;
     const auto t0 = clock_type::now();
     int runs = 0;

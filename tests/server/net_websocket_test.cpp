@@ -100,7 +100,7 @@ TEST_CASE("messages are echoed, including ones sent with the handshake") {
     CHECK(f.payload == big);
 }
 
-TEST_CASE("fragmented messages are reassembled; control frames may interleave") {
+TEST_CASE("fragmented messages are reassembled, control frames may interleave") {
     echo_ws app;
     test_server s(app.handler());
     client c(s.address());
