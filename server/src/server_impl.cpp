@@ -18,7 +18,10 @@ server_impl::server_impl(server_options opts) : opts_(std::move(opts)) {
     bus_ = opts_.bus ? opts_.bus : std::make_shared<in_process_broadcaster>();
 }
 
-server_impl::~server_impl() { stop(); }
+server_impl::~server_impl() {
+    stop();
+    if (stopper_.joinable()) stopper_.join();
+}
 
 service_impl& server_impl::add_service(std::string prefix, server::factory make, service_options opts) {
     std::lock_guard lock(state_mutex_);
@@ -85,6 +88,17 @@ void server_impl::on_every_loop(const std::function<void(std::size_t)>& fn) {
 }
 
 void server_impl::stop() {
+    // From an event handler (a loop thread) stop() cannot wait for the loops: hand it to a
+    // thread of its own, joined by the destructor.
+    if (tl_current_loop != nullptr && net_) {
+        for (std::size_t i = 0; i < loops_; ++i) {
+            if (&net_->loop_at(i) != tl_current_loop) continue;
+            std::lock_guard lock(state_mutex_);
+            if (started_ && !stopped_ && !stopping_.load() && !stopper_.joinable())
+                stopper_ = std::thread([this] { stop(); });
+            return;
+        }
+    }
     {
         std::lock_guard lock(state_mutex_);
         if (!started_ || stopped_ || stopping_.exchange(true)) return;

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -82,6 +83,7 @@ private:
     bool started_ = false;
     bool stopped_ = false;
     std::atomic<bool> stopping_{false};
+    std::thread stopper_;  // stop() asked for from a loop thread runs here
 };
 
 }  // namespace sockjs::detail

@@ -426,3 +426,22 @@ TEST_CASE("api: the thread count does not grow with connections", "[api][threads
     CHECK(s.srv.stats().sessions_by_transport.at("websocket") == 300);
     CHECK(thread_count() == before);
 }
+
+TEST_CASE("api: stop() from an event handler stops the server without deadlock", "[api][lifecycle]") {
+    auto opts = test_options();
+    opts.drain_timeout = 200ms;
+    sockjs::server srv(opts);
+    srv.route("/quit", sockjs::handlers{.on_message = [&srv](sockjs::connection&, std::string_view) { srv.stop(); }});
+    srv.start();
+    std::atomic<bool> done{false};
+    std::thread runner([&] {
+        srv.run();
+        done = true;
+    });
+    ws_client ws(srv.port(), session_url("/quit") + "/websocket");
+    CHECK(ws.recv().data == "o");
+    ws.send_text(R"(["bye"])");
+    CHECK(ws.recv().data == "c[1001,\"Server shutting down\"]");
+    CHECK(eventually([&] { return done.load(); }));
+    runner.join();
+}

@@ -119,7 +119,8 @@ public:
     void run();
     /// Graceful stop: sends a close frame to every session, waits up to drain_timeout for
     /// them to leave, closes every connection and joins the loops. Thread-safe, idempotent.
-    /// Connections' send() returns false afterwards.
+    /// Connections' send() returns false afterwards. Called from an event handler, it
+    /// returns at once and the stop proceeds on a thread of its own (run() returns when done).
     void stop();
 
     /// The bound port (after start()).
