@@ -233,3 +233,72 @@ TEST_CASE("hixie-76: the 101 head comes before the key bytes, then the MD5 answe
     CHECK(c.closed_by_peer());
     CHECK(eventually([&] { return app.closes == 1; }));
 }
+
+TEST_CASE("hixie-76: key bytes in the same packet as the head, frames sent before them queue") {
+    std::atomic<int> opened{0};
+    test_server s([&](std::shared_ptr<exchange> ex, http_request& req) {
+        auto ch = accept_websocket(ex, req, 100);
+        REQUIRE(ch);
+        // Sent before the client's key bytes are read: must follow the challenge answer.
+        CHECK(ch->send_text("o"));
+        std::weak_ptr<ws_channel> weak = ch;
+        ch->on_message([weak](std::string&& msg) {
+            if (auto c = weak.lock()) c->send_text("echo:" + msg);
+        });
+        ++opened;
+    });
+    client c(s.address());
+    c.send("GET /ws HTTP/1.1\r\nHost: h:1\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
+           "Origin: http://h:1\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"
+           "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\r\naaaaaaaa" + std::string("\x00hi\xff", 4));
+    const std::string head = c.read_until("\r\n\r\n");
+    CHECK(head.find("Sec-WebSocket-Location: ws://h:1/ws\r\n") != std::string::npos);
+    CHECK(c.read_exact(16) == std::string("\xca\x34\x00\xd8\xa5\x08\x47\x97\x2c\xd5\x71\x5a\xba\xbf\x43\x7b", 16));
+    CHECK(c.read_exact(3) == std::string("\x00o\xff", 3));
+    CHECK(c.read_exact(9) == std::string("\x00" "echo:hi\xff", 9));
+}
+
+TEST_CASE("hixie-76: malformed keys get 400") {
+    test_server s([](std::shared_ptr<exchange> ex, http_request& req) {
+        CHECK_FALSE(accept_websocket(ex, req, 100));
+    });
+    client c(s.address());
+    c.send("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
+           "Sec-WebSocket-Key1: 12345\r\nSec-WebSocket-Key2: 1 2\r\n\r\n");
+    CHECK(c.read_response().status == 400);
+}
+
+TEST_CASE("a WebSocket client that never reads is cut at the hard limit and reports 1006") {
+    net_options o = test_server::small_options();
+    o.write_hard_limit = 256u << 10;
+    std::atomic<int> code{0};
+    std::atomic<bool> send_failed{false};
+    test_server s(
+        [&](std::shared_ptr<exchange> ex, http_request& req) {
+            auto ch = accept_websocket(ex, req, 100);
+            ch->on_close([&](int c, std::string) { code = c; });
+            auto chunk = std::make_shared<std::string>(32u << 10, 'w');
+            // Ignores backpressure on purpose: 32 KiB every millisecond. Only the pending
+            // timer holds the tick, so it is freed once it stops re-arming.
+            auto tick = std::make_shared<std::function<void()>>();
+            std::weak_ptr<std::function<void()>> weak_tick = tick;
+            loop* lp = &ch->owner();
+            std::weak_ptr<ws_channel> weak = ch;
+            *tick = [weak, chunk, weak_tick, lp, &send_failed] {
+                auto c = weak.lock();
+                if (!c || !c->send_text(*chunk)) {
+                    send_failed = true;
+                    return;
+                }
+                if (auto t = weak_tick.lock())
+                    lp->add_timer(std::chrono::steady_clock::now() + 1ms, [t] { (*t)(); });
+            };
+            lp->post([tick] { (*tick)(); });
+        },
+        o);
+    client c(s.address(), 2000ms, 4096);
+    REQUIRE(websocket_handshake(c).status == 101);
+    CHECK(eventually([&] { return send_failed.load(); }, 5000ms));
+    CHECK(eventually([&] { return code == 1006; }));
+    CHECK(eventually([&] { return s.server.connection_count() == 0; }));
+}

@@ -46,6 +46,16 @@ event_loop::event_loop(std::size_t index, server_shared& shared)
 
 event_loop::~event_loop() {
     stop_and_join();
+    // Tasks posted after the loop ended are dropped here; destroying one (an exchange it
+    // holds, say) may post again, so take the queue out of the lock a few times over.
+    for (int round = 0; round < 8; ++round) {
+        std::vector<std::function<void()>> dropped;
+        {
+            std::lock_guard<std::mutex> lock(posted_mutex_);
+            dropped.swap(posted_);
+        }
+        if (dropped.empty()) break;
+    }
 }
 
 void event_loop::listen(const Poco::Net::SocketAddress& address) {

@@ -3,6 +3,14 @@
 // PollSet, HTTP/1.x and WebSocket on non-blocking sockets) and the SockJS layer above it.
 // Everything here is internal to the server library.
 //
+// Refinements since the first version of this contract (all source-compatible):
+// - net_options::write_low_watermark (64 KiB): the level on_drain fires at; on_drain stays
+//   registered and fires once per crossing (see exchange::on_drain).
+// - http_handler: the request is valid during the call only.
+// - accept_websocket: set the channel's callbacks before returning to the loop.
+// - Writes are gathered: bytes written while the loop handles one round of events go out in
+//   one send() at the end of that round (so buffered() counts them until then).
+//
 // Threading: a net_server runs N loops (one thread each, one PollSet each, a listening socket
 // each with SO_REUSEPORT). A connection lives on one loop for its whole life. exchange and
 // ws_channel methods must be called on their loop's thread; from any other thread, use
