@@ -161,8 +161,10 @@ void server_impl::deliver(std::string_view topic, std::string_view message) {
     // Escaped once here, for every session of every loop.
     auto literal = std::make_shared<const std::string>(json_string(message));
     auto raw = std::make_shared<const std::string>(message);
+    // Always posted, even to the current loop: no application code (an on_close fired by a
+    // queue overflow) may run inside the bus's delivery.
     for (std::size_t i = 0; i < loops_; ++i)
-        run_on(net_->loop_at(i), [svc, i, literal, raw] {
+        post_to(net_->loop_at(i), [svc, i, literal, raw] {
             std::vector<std::shared_ptr<conn_backend>> all(svc->live[i].begin(), svc->live[i].end());
             for (auto& b : all) b->deliver_broadcast(literal, raw);
         });
