@@ -85,7 +85,8 @@ void connection::on_readable() {
 void connection::on_bytes(const char* data, std::size_t n) {
     if (handler_) {
         if (!upgrade_input_.empty()) feed_upgrade_input();
-        if (handler_ && !closing_) handler_->on_bytes({data, n});
+        // Held for the call: the handler may close the connection, which lets go of it.
+        if (auto h = handler_; h && !closing_) h->on_bytes({data, n});
         return;
     }
     const auto& o = loop_.options();
@@ -102,7 +103,8 @@ void connection::feed_upgrade_input() {
     if (closed_ || closing_ || !handler_ || upgrade_input_.empty()) return;
     std::string bytes = std::move(upgrade_input_);
     upgrade_input_.clear();
-    handler_->on_bytes(bytes);
+    auto h = handler_;
+    h->on_bytes(bytes);
 }
 
 void connection::on_peer_eof() {
