@@ -21,7 +21,7 @@ void fake_request::write(std::string_view bytes) {
     try {
         std::size_t done = 0;
         while (done < bytes.size()) {
-            const int n = socket.sendBytes(bytes.data() + done, static_cast<int>(bytes.size() - done));
+            const int n = socket->sendBytes(bytes.data() + done, static_cast<int>(bytes.size() - done));
             if (n <= 0) return;
             done += static_cast<std::size_t>(n);
         }
@@ -139,23 +139,26 @@ void fake_server::accept_loop() {
         }
         try {
             if (!listener_.poll(Poco::Timespan(0, 20000), Poco::Net::Socket::SELECT_READ)) continue;
-            Poco::Net::StreamSocket s = listener_.acceptConnection();
             std::lock_guard lk(m_);
+            // Straight into the list: the acceptor keeps no reference of its own that it
+            // would drop while the worker uses the socket.
+            open_.emplace_back(listener_.acceptConnection());
             if (stopping_) {
-                s.close();
+                open_.back().close();
+                open_.pop_back();
                 break;
             }
-            open_.push_back(s);
-            workers_.emplace_back([this, s] { serve(s); });
+            workers_.emplace_back([this, it = std::prev(open_.end())] { serve(it); });
         } catch (const Poco::Exception&) {
         }
     }
     listener_.close();  // from here on, connections are refused
 }
 
-void fake_server::serve(Poco::Net::StreamSocket socket) {
+void fake_server::serve(std::list<Poco::Net::StreamSocket>::iterator it) {
+    Poco::Net::StreamSocket& socket = *it;
     fake_request r;
-    r.socket = socket;
+    r.socket = &socket;
     r.server = this;
     try {
         socket.setReceiveTimeout(Poco::Timespan(5, 0));
@@ -177,14 +180,12 @@ void fake_server::serve(Poco::Net::StreamSocket socket) {
     } catch (const Poco::Exception&) {
         // the client went away or sent something odd: drop the connection
     }
-    {
-        std::lock_guard lk(m_);
-        open_.remove(socket);
-    }
+    std::lock_guard lk(m_);
     try {
         socket.close();
     } catch (const Poco::Exception&) {
     }
+    open_.erase(it);
 }
 
 }  // namespace sockjs::client::test

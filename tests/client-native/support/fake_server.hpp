@@ -29,7 +29,7 @@ struct fake_request {
     std::string path;    ///< without the query
     std::string body;
     std::map<std::string, std::string> headers;  ///< names lower-cased
-    Poco::Net::StreamSocket socket;
+    Poco::Net::StreamSocket* socket = nullptr;  ///< owned by the server
     fake_server* server = nullptr;
 
     /// The last path segment: "info", "websocket", "xhr_streaming", "xhr", "xhr_send", ...
@@ -72,7 +72,7 @@ public:
 
 private:
     void accept_loop();
-    void serve(Poco::Net::StreamSocket socket);
+    void serve(std::list<Poco::Net::StreamSocket>::iterator socket);
 
     port_lease lease_;
     script script_;
@@ -81,6 +81,8 @@ private:
     std::condition_variable stopped_cv_;
     bool stopping_ = false;
     bool listening_ = true;
+    // The open connections; each worker uses its own element (never a copy, so that no
+    // reference count is shared between threads) and erases it when done.
     std::list<Poco::Net::StreamSocket> open_;
     std::list<std::thread> workers_;
     std::map<std::string, int, std::less<>> counts_;
