@@ -178,10 +178,13 @@ void connection::impl::apply(detail::io_event& e, time_point t) {
         std::optional<server_info> info;
         if (e.ok) {
             auto parsed = parse_info(e.data);
-            if (parsed)
+            if (parsed) {
                 info = std::move(*parsed);
-            else
-                last_error_ = "/info: " + std::string(message(parsed.error()));
+            } else {
+                // sockjs-client takes a 200 answer it cannot parse as `{}`: all defaults.
+                info = server_info{};
+                last_error_ = "/info: " + std::string(message(parsed.error())) + " (using defaults)";
+            }
         } else {
             last_error_ = e.error;
         }

@@ -240,6 +240,20 @@ TEST_CASE("fake: /info answering 500 closes 1002", "[fake]") {
     CHECK(c.last_error().find("500") != std::string::npos);
 }
 
+TEST_CASE("fake: an /info body that is not JSON counts as {} (all defaults), as in sockjs-client", "[fake]") {
+    fake_server srv([](fake_request& r) {
+        if (r.last_segment() == "info") return r.respond(200, "application/json", "<html>not json</html>");
+        if (r.last_segment() != "websocket") return r.respond(404, "text/plain", "");
+        r.accept_websocket();
+        r.ws_frame("o");
+        r.hold(10s);
+    });
+    connection c(srv.url());
+    require_open(c);
+    CHECK(c.transport() == "websocket");  // the default: websocket allowed
+    CHECK(c.last_error().find("defaults") != std::string::npos);
+}
+
 TEST_CASE("fake: close() while /info is pending ends at once with the application's code", "[fake]") {
     fake_server srv([](fake_request& r) { r.hold(10s); });
     connection c(srv.url());
