@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark matrix: our demo server (build/bin/sockjs-server) against the reference server
-# (npm sockjs 0.3.24, bench/ref-server.js), row by row in the same run, and one table with both
+# (npm sockjs 0.3.24, tests/support/ref-server.js), row by row in the same run, and one table with both
 # results and the ratio ours/ref per row (docs/benchmarks.md explains the rows).
 #
 #   bench/run.sh            the whole matrix (about 6 minutes; every step bounded, < 10 min)
@@ -50,7 +50,7 @@ done
 
 SERVER=$BUILD/bin/sockjs-server
 BENCH=$BUILD/bin/sockjs-bench
-REF=$ROOT/bench/ref-server.js
+REF=$ROOT/tests/support/ref-server.js
 OURS_PORT=$PORT
 REF_PORT=$((PORT + 1))
 RESULTS=$BUILD/bench-results.txt

@@ -57,9 +57,9 @@ async function startProcess(cmd, args, port) {
   };
 }
 
-/** The reference server, npm sockjs 0.3.24 (tests/support/sockjs-ref-server.cjs). */
+/** The reference server, npm sockjs 0.3.24 (tests/support/ref-server.js). */
 export function startRefServer(port) {
-  return startProcess(process.execPath, [path.join(root, 'tests/support/sockjs-ref-server.cjs'), String(port)], port);
+  return startProcess(process.execPath, [path.join(root, 'tests/support/ref-server.js'), String(port)], port);
 }
 
 /**

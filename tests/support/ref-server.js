@@ -7,6 +7,10 @@
 //   /disabled_websocket_echo  echo without the websocket transport (/info says so)
 //   /cookie_needed_echo       echo with JSESSIONID handling
 //   /broadcast                every message goes to every open /broadcast session
+//   /heartbeat_echo           echo with a heartbeat every 200 ms (instead of 25 s)
+//
+// The one reference server of the repository: the native-client tests, the browser tests and
+// bench/run.sh all start this file, so every comparison is against the same services.
 //
 // usage: node tests/support/ref-server.js PORT     (binds 127.0.0.1; prints one line when
 // listening; SIGTERM or SIGINT stops it)
@@ -36,6 +40,7 @@ const services = {
   '/close': [{}, (c) => c.close(3000, 'Go away!')],
   '/disabled_websocket_echo': [{ websocket: false }, (c) => c.on('data', (m) => c.write(m))],
   '/cookie_needed_echo': [{ jsessionid: true }, (c) => c.on('data', (m) => c.write(m))],
+  '/heartbeat_echo': [{ heartbeat_delay: 200 }, (c) => c.on('data', (m) => c.write(m))],
   '/broadcast': [{}, (c) => {
     everyone.add(c);
     c.on('data', (m) => everyone.forEach((o) => o.write(m)));
