@@ -219,6 +219,20 @@ void connection::close_graceful() {
     auto self = shared_from_this();
     closing_ = true;
     read_paused_ = false;  // keep reading: EOF or reset ends the linger early
+    notify_gone();
+    if (closed_) return;
+    set_deadline(deadline::flush, loop_.options().keep_alive_timeout);
+    if (out_.empty()) {
+        if (peer_eof_) close_now();
+        else begin_linger();
+        return;
+    }
+    update_interest();
+}
+
+// The connection is going away: the pending response (if any) hears an abort and an upgraded
+// handler hears that its transport closed, each exactly once.
+void connection::notify_gone() {
     if (active_id_ != 0) {
         active_id_ = 0;
         if (auto ex = active_.lock()) ex->fire_abort();
@@ -228,14 +242,6 @@ void connection::close_graceful() {
         auto h = std::move(handler_);
         h->on_transport_closed();
     }
-    if (closed_) return;
-    set_deadline(deadline::flush, loop_.options().keep_alive_timeout);
-    if (out_.empty()) {
-        if (peer_eof_) close_now();
-        else begin_linger();
-        return;
-    }
-    update_interest();
 }
 
 void connection::begin_linger() {
@@ -270,15 +276,7 @@ void connection::close_now() {
     std::string().swap(in_);
     std::string().swap(upgrade_input_);
     in_pos_ = 0;
-    if (active_id_ != 0) {
-        active_id_ = 0;
-        if (auto ex = active_.lock()) ex->fire_abort();
-    }
-    active_.reset();
-    if (handler_) {
-        auto h = std::move(handler_);
-        h->on_transport_closed();
-    }
+    notify_gone();
 }
 
 void connection::on_deadline() {

@@ -95,6 +95,7 @@ private:
     void on_bytes(const char* data, std::size_t n);
     void on_peer_eof();
     void begin_linger();
+    void notify_gone();
     void update_interest();
     void set_deadline(deadline kind, clock::duration d);
     void fire_drain();
