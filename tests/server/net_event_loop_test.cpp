@@ -113,3 +113,13 @@ TEST_CASE("stop: closes every connection, pending responses see on_abort") {
     CHECK(s->server.connection_count() == 0);
     for (auto& c : clients) CHECK(c->closed_by_peer());
 }
+
+TEST_CASE("start: a port another server already listens on is refused, not shared") {
+    test_server first(ok_handler());
+    net_options o = test_server::small_options();
+    o.port = first.server.port();
+    net_server second(o, ok_handler());
+    // SO_REUSEPORT alone would let the second server join the port and take half the clients.
+    CHECK_THROWS(second.start());
+    CHECK(second.loop_count() == 0);
+}

@@ -1,6 +1,7 @@
 #include "net/event_loop.hpp"
 #include "net/net.hpp"
 
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
 #include <thread>
@@ -35,6 +36,14 @@ void net_server::start() {
     std::vector<std::unique_ptr<event_loop>> loops;
     loops.reserve(n);
     std::uint16_t port = s.opts.port;
+    if (port != 0) {
+        // Every loop listens with SO_REUSEPORT, which would also let us join a port another
+        // process already serves (the kernel would split its clients between us). A plain bind
+        // first fails with "address in use" in that case; the probe is closed unlistened.
+        Poco::Net::ServerSocket probe;
+        probe.bind(Poco::Net::SocketAddress(s.opts.host, port), true, false);
+        probe.close();
+    }
     for (std::size_t i = 0; i < n; ++i) {
         auto lp = std::make_unique<event_loop>(i, s);
         // The first loop may pick the port (0); the others join it with SO_REUSEPORT.
