@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include "../support/iframe_page_template.hpp"
+
 #include <regex>
 #include <sstream>
 #include <string>
@@ -363,23 +365,7 @@ TEST_CASE("info: OPTIONS is a cacheable preflight", "[http][info]") {
 
 TEST_CASE("iframe: the page matches the suite's template", "[http][iframe]") {
     // IframePage.iframe_body from sockjs-protocol.py, matched against the stripped body.
-    const std::regex iframe_body(
-        "^<!DOCTYPE html>\n"
-        "<html>\n"
-        "<head>\n"
-        "  <meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\" />\n"
-        "  <meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\" />\n"
-        "  <script src=\"([^\"]*)\"></script>\n"
-        "  <script>\n"
-        "    document.domain = document.domain;\n"
-        "    SockJS.bootstrap_iframe\\(\\);\n"
-        "  </script>\n"
-        "</head>\n"
-        "<body>\n"
-        "  <h2>Don't panic!</h2>\n"
-        "  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>\n"
-        "</body>\n"
-        "</html>$");
+    const std::regex& iframe_body = sockjs::test::iframe_page_template();
     service_options opts;
     for (std::string path : {"/iframe.html", "/iframe-a.html", "/iframe-.html", "/iframe-0.1.2.html",
                              "/iframe-0.1.2abc-dirty.2144.html"}) {

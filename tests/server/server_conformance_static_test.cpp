@@ -3,6 +3,8 @@
 
 #include "server_checks.hpp"
 
+#include "../support/iframe_page_template.hpp"
+
 #include <regex>
 
 using namespace sjt;
@@ -30,23 +32,7 @@ TEST_CASE("greeting: other paths under the prefix are 404", "[conformance][greet
 namespace {
 
 // The page the protocol prescribes, with the client script URL as the only variable part.
-const std::regex iframe_page(
-    "^<!DOCTYPE html>\n"
-    "<html>\n"
-    "<head>\n"
-    "  <meta http-equiv=\"X-UA-Compatible\" content=\"IE=edge\" />\n"
-    "  <meta http-equiv=\"Content-Type\" content=\"text/html; charset=UTF-8\" />\n"
-    "  <script src=\"([^\"]*)\"></script>\n"
-    "  <script>\n"
-    "    document.domain = document.domain;\n"
-    "    SockJS.bootstrap_iframe\\(\\);\n"
-    "  </script>\n"
-    "</head>\n"
-    "<body>\n"
-    "  <h2>Don't panic!</h2>\n"
-    "  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>\n"
-    "</body>\n"
-    "</html>$");
+const std::regex& iframe_page = sockjs::test::iframe_page_template();
 
 std::string trimmed(const std::string& s) {
     auto b = s.find_first_not_of(" \r\n\t");
