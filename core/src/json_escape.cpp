@@ -88,18 +88,17 @@ void append_escaped(std::string& out, std::string_view s) {
             run = ++p;
             continue;
         }
-        std::uint32_t cp = 0;
-        const std::size_t len = detail::utf8_sequence(p, end, cp);
-        if (len == 0) {
+        const detail::utf8_step step = detail::utf8_next(p, end, detail::surrogates::accept);
+        if (!step.valid) {
             flush();
             out.append("\\ufffd", 6);
-            run = ++p;
-        } else if (len == 3 && escaped_by_server(cp)) {
+            run = p += step.length;
+        } else if (step.length == 3 && escaped_by_server(step.cp)) {
             flush();
-            append_u_escape(out, cp);
+            append_u_escape(out, step.cp);
             run = p += 3;
         } else {
-            p += len;
+            p += step.length;
         }
     }
     flush();

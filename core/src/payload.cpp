@@ -101,16 +101,17 @@ const char* decode_json_string(const char* p, const char* end, std::string& out)
             ++p;
             continue;
         }
-        std::uint32_t cp = 0;
-        const std::size_t len =
-            utf8_sequence(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end), cp);
-        if (len == 0) {
-            // Not UTF-8: replaced, as a browser or node would when decoding the body as text.
+        const detail::utf8_step step = detail::utf8_next(reinterpret_cast<const unsigned char*>(p),
+                                                         reinterpret_cast<const unsigned char*>(end),
+                                                         detail::surrogates::reject);
+        if (!step.valid) {
+            // Not UTF-8 (a CESU-8 surrogate included): one U+FFFD per maximal subpart, as a
+            // browser or node decoding the body as text would.
             flush();
             out.append("\xEF\xBF\xBD", 3);
-            run = ++p;
+            run = p += static_cast<std::ptrdiff_t>(step.length);
         } else {
-            p += static_cast<std::ptrdiff_t>(len);
+            p += static_cast<std::ptrdiff_t>(step.length);
         }
     }
     return nullptr;  // unterminated

@@ -1,41 +1,57 @@
 #pragma once
-// Internal: UTF-8 sequence validation shared by the escaper and the payload decoder.
+// Internal: decoding one UTF-8 sequence, shared by the validator, the escaper and the payload
+// decoder so that all of them agree on what is well-formed and on where U+FFFD goes.
 
 #include <cstddef>
 #include <cstdint>
 
 namespace sockjs::detail {
 
-/// Length (2-4) of the well-formed multi-byte sequence starting at `p` (whose first byte is
-/// >= 0x80), storing its code point in `cp`; 0 if the bytes there are not a complete,
-/// well-formed sequence (stray continuation byte, overlong form, above U+10FFFF, truncated).
-/// Surrogates (ED A0..BF xx) are accepted: that is WTF-8, the form lone surrogates take inside
-/// the core, since JavaScript strings may hold them and SockJS must carry them through.
-inline std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end,
-                                 std::uint32_t& cp) noexcept {
-    const unsigned char b0 = p[0];
-    const auto avail = static_cast<std::size_t>(end - p);
-    auto cont = [](unsigned char b) { return (b & 0xC0u) == 0x80u; };
+/// Whether the bytes of a UTF-16 surrogate (ED A0..BF xx) count as a sequence. They are
+/// WTF-8: the form a lone surrogate decoded from a `\ud800` escape takes inside the core. Bytes
+/// from the network are UTF-8 and never may hold them.
+enum class surrogates { reject, accept };
+
+struct utf8_step {
+    std::size_t length;  ///< bytes consumed: the sequence, or its maximal ill-formed subpart
+    std::uint32_t cp;    ///< the code point when `valid`
+    bool valid;
+};
+
+/// Decodes the sequence at `p` (`p < end`). An ill-formed one consumes its maximal subpart
+/// (the longest prefix of some well-formed sequence, at least one byte), which is replaced by
+/// one U+FFFD (Unicode section 3.9, Table 3-7 of well-formed byte sequences).
+inline utf8_step utf8_next(const unsigned char* p, const unsigned char* end, surrogates s) noexcept {
+    const unsigned b0 = p[0];
+    if (b0 < 0x80) return {1, b0, true};
+    std::size_t need;
+    std::uint32_t cp;
+    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the second byte
     if (b0 >= 0xC2 && b0 <= 0xDF) {
-        if (avail < 2 || !cont(p[1])) return 0;
-        cp = (std::uint32_t{b0} & 0x1Fu) << 6 | (p[1] & 0x3Fu);
-        return 2;
+        need = 1;
+        cp = b0 & 0x1Fu;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 2;
+        cp = b0 & 0x0Fu;
+        if (b0 == 0xE0) lo = 0xA0;                                   // overlong
+        else if (b0 == 0xED && s == surrogates::reject) hi = 0x9F;  // surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 3;
+        cp = b0 & 0x07u;
+        if (b0 == 0xF0) lo = 0x90;       // overlong
+        else if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+        return {1, 0, false};  // continuation byte, C0/C1 (always overlong) or F5..FF
     }
-    if (b0 >= 0xE0 && b0 <= 0xEF) {
-        if (avail < 3 || !cont(p[1]) || !cont(p[2])) return 0;
-        if (b0 == 0xE0 && p[1] < 0xA0) return 0;  // overlong
-        cp = (std::uint32_t{b0} & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-        return 3;
+    for (std::size_t i = 1; i <= need; ++i) {
+        if (p + i == end) return {i, 0, false};
+        const unsigned b = p[i];
+        if (b < lo || b > hi) return {i, 0, false};
+        cp = cp << 6 | (b & 0x3Fu);
+        lo = 0x80;
+        hi = 0xBF;
     }
-    if (b0 >= 0xF0 && b0 <= 0xF4) {
-        if (avail < 4 || !cont(p[1]) || !cont(p[2]) || !cont(p[3])) return 0;
-        if (b0 == 0xF0 && p[1] < 0x90) return 0;  // overlong
-        if (b0 == 0xF4 && p[1] > 0x8F) return 0;  // above U+10FFFF
-        cp = (std::uint32_t{b0} & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 |
-             (p[3] & 0x3Fu);
-        return 4;
-    }
-    return 0;  // continuation byte, C0/C1 (always overlong) or F5..FF
+    return {need + 1, cp, true};
 }
 
 /// Appends `cp` (at most U+10FFFF; surrogates give their WTF-8 form) as UTF-8 to `out`,

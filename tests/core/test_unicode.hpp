@@ -3,6 +3,7 @@
 // for clarity over speed) so that the tests check the implementation against a second opinion.
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace sockjs_test {
@@ -57,9 +58,13 @@ inline std::string expected_escape(std::uint32_t cp) {
     }
 }
 
-/// Reads the well-formed (WTF-8) sequence at s[i]: its length, or 0 if ill-formed. Checks the
+/// Whether the three-byte forms of surrogates (ED A0..BF xx, WTF-8) count as well-formed:
+/// they do in the core's internal strings, never in bytes from the network.
+enum class wtf8 { no, yes };
+
+/// Reads the well-formed sequence at s[i]: its length, or 0 if ill-formed. Checks the
 /// bit patterns, then that the code point needs exactly that many bytes and is in range.
-inline std::size_t reference_sequence(const std::string& s, std::size_t i, std::uint32_t& cp) {
+inline std::size_t reference_sequence(const std::string& s, std::size_t i, std::uint32_t& cp, wtf8 w = wtf8::yes) {
     const auto b = static_cast<unsigned char>(s[i]);
     std::size_t len;
     if ((b & 0xE0) == 0xC0) {
@@ -82,10 +87,35 @@ inline std::size_t reference_sequence(const std::string& s, std::size_t i, std::
     }
     const std::size_t minimal = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
     if (minimal != len || cp > 0x10FFFF) return 0;
+    if (w == wtf8::no && cp >= 0xD800 && cp <= 0xDFFF) return 0;
     return len;
 }
 
-/// The protocol's escaping of arbitrary bytes, invalid ones each as \ufffd (quotes included).
+/// Every proper prefix of a well-formed multi-byte sequence, found by encoding every code point.
+inline const std::set<std::string>& sequence_prefixes(wtf8 w) {
+    auto make = [](bool with_surrogates) {
+        std::set<std::string> out;
+        for (std::uint32_t cp = 0x80; cp <= 0x10FFFF; ++cp) {
+            if (!with_surrogates && cp >= 0xD800 && cp <= 0xDFFF) continue;
+            const std::string e = utf8(cp);
+            for (std::size_t k = 1; k < e.size(); ++k) out.insert(e.substr(0, k));
+        }
+        return out;
+    };
+    static const std::set<std::string> strict = make(false), loose = make(true);
+    return w == wtf8::yes ? loose : strict;
+}
+
+/// The length of the maximal subpart at s[i] of an ill-formed sequence: the longest run that
+/// is a prefix of some well-formed sequence, or 1 (Unicode section 3.9). One U+FFFD replaces it.
+inline std::size_t reference_maximal_subpart(const std::string& s, std::size_t i, wtf8 w) {
+    for (std::size_t k = 3; k > 1; --k)
+        if (i + k <= s.size() && sequence_prefixes(w).count(s.substr(i, k))) return k;
+    return 1;
+}
+
+/// The protocol's escaping of arbitrary bytes (WTF-8 surrogates escaped as such), each maximal
+/// subpart of an ill-formed sequence as one \ufffd (quotes included).
 inline std::string reference_escape(const std::string& s) {
     std::string out = "\"";
     for (std::size_t i = 0; i < s.size();) {
@@ -96,7 +126,7 @@ inline std::string reference_escape(const std::string& s) {
             len = reference_sequence(s, i, cp);
             if (len == 0) {
                 out += "\\ufffd";
-                ++i;
+                i += reference_maximal_subpart(s, i, wtf8::yes);
                 continue;
             }
         }
@@ -106,15 +136,15 @@ inline std::string reference_escape(const std::string& s) {
     return out + "\"";
 }
 
-/// `s` with each byte that is not part of a well-formed (WTF-8) sequence replaced by U+FFFD.
-inline std::string reference_replace_invalid(const std::string& s) {
+/// `s` with each maximal subpart of an ill-formed sequence replaced by U+FFFD.
+inline std::string reference_replace_invalid(const std::string& s, wtf8 w) {
     std::string out;
     for (std::size_t i = 0; i < s.size();) {
         std::uint32_t cp = 0;
-        const std::size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : reference_sequence(s, i, cp);
+        const std::size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : reference_sequence(s, i, cp, w);
         if (len == 0) {
             out += "\xEF\xBF\xBD";
-            ++i;
+            i += reference_maximal_subpart(s, i, w);
         } else {
             out += s.substr(i, len);
             i += len;

@@ -7,7 +7,9 @@
 /// UTF-8 JSON parsers reject. Lone surrogates decode to their WTF-8 bytes (ED A0..BF xx), which
 /// append_json_string turns back into the same `\u` escape, so a message survives an echo.
 /// A high + low surrogate escape pair decodes to the one four-byte character. Bytes that are
-/// not UTF-8 decode to U+FFFD each (as a browser or node decoding the body as text would);
+/// not UTF-8 decode to one U+FFFD per maximal subpart (as a browser or node decoding the body
+/// as text would), surrogate bytes (CESU-8, ED A0 80) included: a lone surrogate arrives only
+/// as a `\u` escape;
 /// raw control characters inside strings are rejected, as JSON.parse does.
 
 #include <sockjs/result.hpp>

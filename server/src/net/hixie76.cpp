@@ -1,7 +1,8 @@
 #include "net/hixie76.hpp"
 
-#include "net/utf8.hpp"
 #include "net/websocket_frame.hpp"
+
+#include <sockjs/utf8.hpp>
 
 #include <Poco/MD5Engine.h>
 

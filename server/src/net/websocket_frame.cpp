@@ -1,6 +1,6 @@
 #include "net/websocket_frame.hpp"
 
-#include "net/utf8.hpp"
+#include <sockjs/utf8.hpp>
 
 namespace sockjs::net {
 

@@ -1,0 +1,62 @@
+#include <sockjs/utf8.hpp>
+
+#include "swar.hpp"
+#include "utf8.hpp"
+
+namespace sockjs {
+
+namespace {
+
+using detail::surrogates;
+
+constexpr const char replacement[] = "\xEF\xBF\xBD";
+
+bool high_surrogate(std::uint32_t cp) { return cp >= 0xD800 && cp <= 0xDBFF; }
+bool low_surrogate(std::uint32_t cp) { return cp >= 0xDC00 && cp <= 0xDFFF; }
+
+}  // namespace
+
+bool utf8_valid(std::string_view s) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* const end = p + s.size();
+    while (p < end) {
+        // Most traffic is ASCII JSON: skip eight ASCII bytes at a time.
+        if (end - p >= 8 && (detail::load_word(p) & detail::highs) == 0) {
+            p += 8;
+            continue;
+        }
+        const detail::utf8_step step = detail::utf8_next(p, end, surrogates::reject);
+        if (!step.valid) return false;
+        p += step.length;
+    }
+    return true;
+}
+
+std::string utf8_replace_invalid(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* const end = p + s.size();
+    while (p < end) {
+        const detail::utf8_step step = detail::utf8_next(p, end, surrogates::accept);
+        if (!step.valid) {
+            out.append(replacement, 3);
+        } else if (high_surrogate(step.cp) && end - p >= 6) {
+            const detail::utf8_step next = detail::utf8_next(p + 3, end, surrogates::accept);
+            if (next.valid && low_surrogate(next.cp)) {
+                detail::append_utf8(out, 0x10000 + ((step.cp - 0xD800) << 10) + (next.cp - 0xDC00));
+                p += 6;
+                continue;
+            }
+            out.append(replacement, 3);
+        } else if (high_surrogate(step.cp) || low_surrogate(step.cp)) {
+            out.append(replacement, 3);
+        } else {
+            out.append(reinterpret_cast<const char*>(p), step.length);
+        }
+        p += step.length;
+    }
+    return out;
+}
+
+}  // namespace sockjs
