@@ -13,6 +13,7 @@ packages=(
   libpoco-dev libboost-json1.81-dev catch2
   emscripten
   chromium chromium-driver
+  clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, tsan preset)
 )
 missing=()
 for p in "${packages[@]}"; do
