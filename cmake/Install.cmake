@@ -73,3 +73,6 @@ if(NOT EMSCRIPTEN)
   install(FILES ${PROJECT_BINARY_DIR}/sockjs-core.pc
     DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endif()
+
+# The license goes with every installed copy (MIT requires the notice to travel with it).
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sockjs)
