@@ -28,6 +28,9 @@ if(TARGET sockjs_server OR TARGET sockjs_client)
     "find_dependency(Poco CONFIG COMPONENTS Net Util Foundation)\n"
     "find_dependency(Threads)\n")
 endif()
+if(TARGET sockjs_server)
+  string(APPEND SOCKJS_CONFIG_DEPENDENCIES "find_dependency(OpenSSL)\n")
+endif()
 
 install(TARGETS ${SOCKJS_INSTALLED_TARGETS} EXPORT sockjsTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
