@@ -28,6 +28,9 @@ if(TARGET sockjs_server OR TARGET sockjs_client)
     "find_dependency(Poco CONFIG COMPONENTS Net Util Foundation)\n"
     "find_dependency(Threads)\n")
 endif()
+if(TARGET sockjs_server)
+  string(APPEND SOCKJS_CONFIG_DEPENDENCIES "find_dependency(OpenSSL)\n")
+endif()
 
 install(TARGETS ${SOCKJS_INSTALLED_TARGETS} EXPORT sockjsTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -73,3 +76,6 @@ if(NOT EMSCRIPTEN)
   install(FILES ${PROJECT_BINARY_DIR}/sockjs-core.pc
     DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endif()
+
+# The license goes with every installed copy (MIT requires the notice to travel with it).
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/sockjs)

@@ -11,6 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 packages=(
   cmake make g++ pkgconf git ca-certificates python3
   libpoco-dev libboost-json1.81-dev catch2
+  libssl-dev openssl
   emscripten
   chromium chromium-driver
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, tsan preset)

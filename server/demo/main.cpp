@@ -33,6 +33,10 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("metrics", "", "path of the Prometheus metrics (default /metrics; '' turns it off)")
                       .argument("PATH"));
     set.addOption(Option("max-connections", "", "connection limit (default 20000)").argument("N"));
+    set.addOption(Option("tls-cert", "", "serve https/wss with this PEM certificate chain").argument("FILE"));
+    set.addOption(Option("tls-key", "", "the PEM private key of --tls-cert").argument("FILE"));
+    set.addOption(Option("tls-client-ca", "", "require client certificates signed by these PEM CAs")
+                      .argument("FILE"));
     set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
     return set;
 }
@@ -88,9 +92,14 @@ int main(int argc, char** argv) {
             if (name == "static") opts.static_dir = value;
             if (name == "metrics") opts.metrics_path = value;
             if (name == "max-connections") opts.max_connections = Poco::NumberParser::parseUnsigned(value);
+            if (name == "tls-cert") opts.tls.cert_chain_file = value;
+            if (name == "tls-key") opts.tls.private_key_file = value;
+            if (name == "tls-client-ca") opts.tls.client_ca_file = value;
             if (name == "quiet") quiet = true;
         }
         proc.checkRequired();
+        if (opts.tls.cert_chain_file.empty() != opts.tls.private_key_file.empty())
+            throw Poco::Util::MissingOptionException("--tls-cert and --tls-key go together");
     } catch (const Poco::Exception& e) {
         std::cerr << "sockjs-server: " << e.displayText() << "\n(try --help)\n";
         return 2;
@@ -144,7 +153,7 @@ int main(int argc, char** argv) {
         std::cerr << "sockjs-server: " << e.what() << "\n";
         return 1;
     }
-    std::cerr << "ts=" << timestamp() << " event=listening url=http://" << opts.host << ":" << srv.port()
+    std::cerr << "ts=" << timestamp() << " event=listening url=" << (opts.tls.enabled() ? "https" : "http") << "://" << opts.host << ":" << srv.port()
               << " loops=" << srv.loop_count() << std::endl;
 
     int sig = 0;

@@ -56,6 +56,8 @@ void server_impl::start() {
     no.keep_alive_timeout = opts_.keep_alive_timeout;
     no.write_high_watermark = opts_.write_high_watermark;
     no.write_hard_limit = opts_.write_hard_limit;
+    no.tls = opts_.tls;
+    if (opts_.log) no.log = opts_.log;
     net_ = std::make_unique<net::net_server>(
         no, [this](std::shared_ptr<net::exchange> ex, net::http_request& req) { handle(std::move(ex), req); });
     bus_token_ = bus_->subscribe([this](std::string_view topic, std::string_view message) {

@@ -9,6 +9,13 @@
 
 #include <sys/socket.h>
 
+#ifdef SJT_TLS
+#include "test_certs.hpp"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#endif
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -23,6 +30,19 @@ namespace {
 std::mt19937_64& rng() {
     thread_local std::mt19937_64 r{std::random_device{}()};
     return r;
+}
+
+// Built with SJT_TLS (the sockjs_server_tls_tests binary), every test speaks https/wss: the
+// server gets the test certificate, the clients verify it against the test CA.
+void connect_socket(Poco::Net::StreamSocket& sock, std::uint16_t port, std::chrono::milliseconds timeout) {
+    sock.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(timeout.count() * 1000));
+    sock.setReceiveTimeout(Poco::Timespan(timeout.count() * 1000));
+    sock.setNoDelay(true);
+#ifdef SJT_TLS
+    static const Poco::Net::Context::Ptr ctx = new Poco::Net::Context(
+        Poco::Net::Context::TLS_CLIENT_USE, sockjs_test::cert_file("ca.pem"), Poco::Net::Context::VERIFY_STRICT);
+    sock = Poco::Net::SecureStreamSocket::attach(sock, "localhost", ctx);
+#endif
 }
 
 std::string base64(std::string_view bytes) {
@@ -106,6 +126,10 @@ sockjs::server_options test_options() {
     o.port = 0;
     o.threads = 2;
     o.drain_timeout = 300ms;
+#ifdef SJT_TLS
+    o.tls.cert_chain_file = sockjs_test::cert_file("server.pem");
+    o.tls.private_key_file = sockjs_test::cert_file("server.key");
+#endif
     return o;
 }
 
@@ -136,9 +160,7 @@ response http(std::uint16_t port, std::string_view method, std::string_view targ
 }
 
 raw_http::raw_http(std::uint16_t port, std::chrono::milliseconds timeout) {
-    sock_.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(timeout.count() * 1000));
-    sock_.setReceiveTimeout(Poco::Timespan(timeout.count() * 1000));
-    sock_.setNoDelay(true);
+    connect_socket(sock_, port, timeout);
 }
 
 void raw_http::request(std::string_view method, std::string_view target, const headers& hs,
@@ -250,9 +272,7 @@ response ws_handshake_response(std::uint16_t port, std::string_view path, const 
 
 ws_client::ws_client(std::uint16_t port, std::string_view path, const headers& extra,
                      std::chrono::milliseconds timeout) {
-    sock_.connect(Poco::Net::SocketAddress("127.0.0.1", port), Poco::Timespan(timeout.count() * 1000));
-    sock_.setReceiveTimeout(Poco::Timespan(timeout.count() * 1000));
-    sock_.setNoDelay(true);
+    connect_socket(sock_, port, timeout);
     std::string nonce(16, '\0');
     for (auto& c : nonce) c = static_cast<char>(rng()());
     const std::string key = base64(nonce);

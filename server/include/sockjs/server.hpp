@@ -20,6 +20,7 @@
 #include <sockjs/connection.hpp>
 #include <sockjs/options.hpp>
 #include <sockjs/server_stats.hpp>
+#include <sockjs/tls_options.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -38,8 +39,12 @@ struct service_impl;
 }  // namespace detail
 
 struct server_options {
+    /// Address to bind: loopback by default, so that nothing is exposed by accident; "0.0.0.0"
+    /// (or "::") serves every interface.
     std::string host = "127.0.0.1";
     std::uint16_t port = 8081;  ///< 0: pick a free port (see server::port())
+    /// https/wss on this port when a certificate is set (see tls_options.hpp).
+    sockjs::tls_options tls = {};
     std::size_t threads = 0;    ///< event loops; 0: one per core
 
     // Limits of the HTTP front end. (Every member has a default initializer, so that

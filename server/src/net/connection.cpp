@@ -46,6 +46,7 @@ connection::~connection() {
 }
 
 void connection::start() {
+    if (loop_.shared().tls) tls_ = std::make_unique<tls_session>(*loop_.shared().tls);
     interest_ = PollSet::POLL_READ | PollSet::POLL_ERROR;
     loop_.watch(socket_, interest_);
     set_deadline(deadline::head, loop_.options().header_timeout);
@@ -77,7 +78,12 @@ void connection::on_readable() {
             on_peer_eof();
             return;
         }
-        if (!closing_) on_bytes(loop_.scratch(), static_cast<std::size_t>(n));
+        if (tls_) {
+            on_cipher(loop_.scratch(), static_cast<std::size_t>(n));
+            if (closed_ || peer_eof_) return;
+        } else if (!closing_) {
+            on_bytes(loop_.scratch(), static_cast<std::size_t>(n));
+        }
         if (static_cast<std::size_t>(n) < loop_.scratch_size()) return;
     }
 }
@@ -99,6 +105,89 @@ void connection::on_bytes(const char* data, std::size_t n) {
     process_http();
 }
 
+void connection::on_cipher(const char* data, std::size_t n) {
+    tls_->feed(data, n);
+    // Plaintext goes through a buffer of its own: the scratch buffer still holds `data`. One
+    // TLS record is at most 16 KiB of plaintext.
+    thread_local char plain[16384];
+    const bool was_done = tls_->handshake_done();
+    for (;;) {
+        std::size_t got = 0;
+        const auto st = tls_->read(plain, sizeof plain, got);
+        if (st == tls_session::status::data) {
+            if (!closing_) on_bytes(plain, got);
+            if (closed_) return;
+            continue;
+        }
+        if (st == tls_session::status::peer_closed) {
+            on_peer_eof();  // close_notify: the peer's end of the stream
+            return;
+        }
+        if (st == tls_session::status::error) {
+            tls_failed();
+            return;
+        }
+        break;
+    }
+    // Handshake records, session tickets, or plaintext written before the handshake ended.
+    if (!tls_->cipher().empty() || (!was_done && tls_->handshake_done() && !out_.empty())) {
+        if (!dirty_) {
+            dirty_ = true;
+            loop_.mark_dirty(shared_from_this());
+        }
+    }
+}
+
+// A failed handshake (no shared protocol, an untrusted client certificate, not TLS at all)
+// or a broken record: the alert OpenSSL queued is sent, then the connection closes.
+void connection::tls_failed() {
+    loop_.log("level=info event=tls_failed peer=" + peer_.toString() + " reason=\"" + tls_->error_text() + "\"");
+    out_.clear();
+    if (tls_->cipher().empty()) {
+        close_now();
+        return;
+    }
+    peer_eof_ = true;  // nothing more will be read from it
+    close_graceful();
+}
+
+bool connection::has_output() const {
+    if (!tls_) return !out_.empty();
+    return !tls_->cipher().empty() || (!out_.empty() && tls_->handshake_done());
+}
+
+// Encrypts at most a few records ahead of the socket, so a large plaintext buffer is not
+// doubled in memory; returns false when the connection was closed.
+bool connection::flush_tls() {
+    constexpr std::size_t encrypt_ahead = 64u << 10;
+    auto& cipher = tls_->cipher();
+    if (closing_ && out_.empty() && !lingering_) tls_->close_notify();
+    for (;;) {
+        if (cipher.empty()) {
+            if (out_.empty() || !tls_->handshake_done()) return true;
+            const std::size_t chunk = std::min(out_.size(), encrypt_ahead);
+            if (!tls_->encrypt(out_.data(), chunk)) {
+                close_now();
+                return false;
+            }
+            out_.consume(chunk);
+            if (closing_ && out_.empty() && !lingering_) tls_->close_notify();
+            continue;
+        }
+        const std::size_t chunk = std::min<std::size_t>(cipher.size(), INT_MAX / 2);
+        int n;
+        try {
+            n = socket_.sendBytes(cipher.data(), static_cast<int>(chunk), MSG_NOSIGNAL);
+        } catch (const Poco::Exception& e) {
+            if (would_block(e)) return true;
+            close_now();
+            return false;
+        }
+        if (n <= 0) return true;
+        cipher.consume(static_cast<std::size_t>(n));
+    }
+}
+
 void connection::feed_upgrade_input() {
     if (closed_ || closing_ || !handler_ || upgrade_input_.empty()) return;
     std::string bytes = std::move(upgrade_input_);
@@ -110,7 +199,7 @@ void connection::feed_upgrade_input() {
 void connection::on_peer_eof() {
     peer_eof_ = true;
     if (closing_) {
-        if (out_.empty() || lingering_) close_now();
+        if (!has_output() || lingering_) close_now();
         else update_interest();  // keep flushing, stop reading
         return;
     }
@@ -162,7 +251,10 @@ void connection::flush() {
         close_now();
         return;
     }
-    while (!out_.empty()) {
+    if (tls_) {
+        if (!flush_tls()) return;
+    }
+    while (!tls_ && !out_.empty()) {
         const std::size_t chunk = std::min<std::size_t>(out_.size(), INT_MAX / 2);
         int n;
         try {
@@ -176,12 +268,12 @@ void connection::flush() {
         out_.consume(static_cast<std::size_t>(n));
     }
     const auto& o = loop_.options();
-    if (drain_armed_ && out_.size() <= o.write_low_watermark) {
+    if (drain_armed_ && buffered() <= o.write_low_watermark) {
         drain_armed_ = false;
         fire_drain();
         if (closed_) return;
     }
-    if (closing_ && out_.empty() && !lingering_) {
+    if (closing_ && !has_output() && !lingering_) {
         if (peer_eof_) close_now();
         else begin_linger();
         return;
@@ -204,7 +296,7 @@ void connection::update_interest() {
     int want = PollSet::POLL_ERROR;
     if (!peer_eof_ && !read_paused_) want |= PollSet::POLL_READ;
     // While a flush is scheduled, it decides about POLLOUT itself.
-    if (!out_.empty() && !dirty_) want |= PollSet::POLL_WRITE;
+    if (has_output() && !dirty_) want |= PollSet::POLL_WRITE;
     if (want == interest_) return;
     try {
         loop_.rewatch(socket_, want);
@@ -222,7 +314,8 @@ void connection::close_graceful() {
     notify_gone();
     if (closed_) return;
     set_deadline(deadline::flush, loop_.options().keep_alive_timeout);
-    if (out_.empty()) {
+    if (tls_ && out_.empty()) tls_->close_notify();
+    if (!has_output()) {
         if (peer_eof_) close_now();
         else begin_linger();
         return;
@@ -296,7 +389,7 @@ void connection::on_deadline() {
         fail_request(408);
         return;
     case deadline::idle:
-        if (!out_.empty()) set_deadline(deadline::idle, loop_.options().keep_alive_timeout);
+        if (has_output()) set_deadline(deadline::idle, loop_.options().keep_alive_timeout);
         else close_now();
         return;
     case deadline::flush:

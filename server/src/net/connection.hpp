@@ -9,6 +9,7 @@
 #include "net/http_parser.hpp"
 #include "net/net.hpp"
 #include "net/out_buffer.hpp"
+#include "net/tls.hpp"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -63,7 +64,7 @@ public:
     std::string& out() { return out_.tail(); }
     /// Schedules the flush; a buffer over write_hard_limit dooms the connection (logged).
     void wrote();
-    std::size_t buffered() const { return out_.size(); }
+    std::size_t buffered() const { return out_.size() + (tls_ ? tls_->cipher().size() : 0); }
     /// Can still take output and callbacks (not closed, not closing).
     bool writable() const { return !closed_ && !closing_; }
     bool closed() const { return closed_; }
@@ -93,6 +94,12 @@ private:
     enum class http_state { head, body_length, body_chunked };
 
     void on_bytes(const char* data, std::size_t n);
+    // TLS (net/tls.hpp): ciphertext in, plaintext to on_bytes; plaintext out_ to ciphertext.
+    void on_cipher(const char* data, std::size_t n);
+    bool flush_tls();
+    void tls_failed();
+    /// Output not yet handed to the socket (plaintext that can be encrypted now, ciphertext).
+    bool has_output() const;
     void on_peer_eof();
     void begin_linger();
     void notify_gone();
@@ -124,7 +131,8 @@ private:
     bool read_paused_ = false;
     bool blocked_on_output_ = false;  // pipelined requests wait for the client to read
 
-    out_buffer out_;
+    out_buffer out_;          // plaintext (encrypted at the flush on a TLS connection)
+    std::unique_ptr<tls_session> tls_;
     std::string in_;          // unparsed input (HTTP mode)
     std::size_t in_pos_ = 0;  // parsed up to here
     std::size_t head_scan_ = 0;

@@ -120,6 +120,11 @@ void event_loop::watch(const Poco::Net::Socket& socket, int mode) { poll_.add(so
 void event_loop::rewatch(const Poco::Net::Socket& socket, int mode) { poll_.update(socket, mode); }
 void event_loop::unwatch(const Poco::Net::Socket& socket) { poll_.remove(socket); }
 
+void event_loop::log(std::string_view line) const {
+    if (shared_.opts.log) shared_.opts.log(line);
+    else std::fprintf(stderr, "sockjs net: %.*s\n", static_cast<int>(line.size()), line.data());
+}
+
 void event_loop::mark_dirty(std::shared_ptr<connection> c) { dirty_.push_back(std::move(c)); }
 void event_loop::defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
 void event_loop::forget(connection* c) { connections_.erase(c->key()); }

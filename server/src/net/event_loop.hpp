@@ -4,6 +4,7 @@
 // for post(), timers, and the connections accepted on it.
 
 #include "net/net.hpp"
+#include "net/tls.hpp"
 #include "net/timer_heap.hpp"
 
 #include <Poco/Net/DatagramSocket.h>
@@ -28,6 +29,7 @@ struct server_shared {
     http_handler handler;
     std::atomic<std::size_t> connections{0};
     std::atomic<bool> stopping{false};
+    std::unique_ptr<tls_context> tls;  ///< set when opts.tls is enabled
 };
 
 class event_loop final : public loop {
@@ -68,6 +70,8 @@ public:
     void forget(connection* c);
     bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
     std::size_t local_connections() const { return connections_.size(); }
+    /// One line to net_options::log (stderr without one).
+    void log(std::string_view line) const;
 
 private:
     void run();

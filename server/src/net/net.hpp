@@ -17,6 +17,7 @@
 // loop::post. Callbacks are always invoked on the owning loop's thread.
 
 #include <sockjs/http.hpp>  // header_list
+#include <sockjs/tls_options.hpp>
 
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/SocketAddress.h>
@@ -139,6 +140,10 @@ struct net_options {
     std::size_t write_high_watermark = 1u << 20;  ///< above this: stop producing (see buffered()); pipelined requests wait
     std::size_t write_low_watermark = 64u << 10;  ///< on_drain fires when buffered() falls to this
     std::size_t write_hard_limit = 16u << 20;     ///< a connection whose buffer exceeds this is closed (logged)
+    /// Where the front end's own events go (a failed TLS handshake, say): one `key=value`
+    /// line each, starting with `level=`; null: stderr.
+    std::function<void(std::string_view line)> log;
+    tls_options tls;  ///< certificate set: every connection is TLS (https/wss), see net/tls.hpp
 };
 
 class net_server {

@@ -35,6 +35,8 @@ void net_server::start() {
     if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::unique_ptr<event_loop>> loops;
     loops.reserve(n);
+    // Certificate problems surface here, before anything listens.
+    if (s.opts.tls.enabled() && !s.tls) s.tls = std::make_unique<tls_context>(s.opts.tls);
     std::uint16_t port = s.opts.port;
     if (port != 0) {
         // Every loop listens with SO_REUSEPORT, which would also let us join a port another
