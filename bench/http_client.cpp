@@ -43,11 +43,18 @@ void http_client::on_connected() {
 }
 
 void http_client::post(std::string_view path, std::string_view body) {
+    request("POST", path, body, "text/plain;charset=UTF-8");
+}
+
+void http_client::request(std::string_view method, std::string_view path, std::string_view body,
+                          std::string_view content_type) {
     if (!ready()) return;
     req_.clear();
-    req_.append("POST ").append(path).append(" HTTP/1.1\r\nHost: ").append(host_);
-    req_.append("\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ");
-    req_.append(std::to_string(body.size())).append("\r\n\r\n").append(body);
+    req_.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ").append(host_);
+    if (!content_type.empty()) req_.append("\r\nContent-Type: ").append(content_type);
+    if (method != "GET" || !body.empty())
+        req_.append("\r\nContent-Length: ").append(std::to_string(body.size()));
+    req_.append("\r\n\r\n").append(body);
     state_ = state::head;
     in_.clear();
     close_after_ = false;

@@ -32,6 +32,10 @@ public:
 
     /// Sends `POST path` with `body`. Only when ready() (connected, no response pending).
     void post(std::string_view path, std::string_view body);
+    /// Sends any request: `GET path` (no body when `body` and `content_type` are empty), or a
+    /// POST with its own Content-Type (jsonp_send's form body). Only when ready().
+    void request(std::string_view method, std::string_view path, std::string_view body,
+                 std::string_view content_type);
     bool ready() const noexcept { return is_open() && state_ == state::idle; }
     /// Stops reconnecting after the server closes the connection.
     void retire() noexcept { retired_ = true; }
