@@ -13,6 +13,7 @@ packages=(
   libpoco-dev libboost-json1.81-dev catch2
   emscripten
   chromium chromium-driver
+  redis-server haproxy nginx-light python3-websockets
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -72,8 +72,9 @@ class Process:
 class Cluster:
     """redis + `n` servers + an optional balancer ("haproxy", "nginx" or None)."""
 
-    def __init__(self, server_bin, n=3, balancer="haproxy", threads=1):
+    def __init__(self, server_bin, n=3, balancer="haproxy", threads=1, redis=True, quiet=False):
         self.server_bin, self.n, self.balancer, self.threads = server_bin, n, balancer, threads
+        self.use_redis, self.quiet = redis, quiet
         self.dir = tempfile.mkdtemp(prefix="sockjs-cluster-")
         self.redis = None
         self.redis_port = None
@@ -86,7 +87,8 @@ class Cluster:
     # ---- lifecycle ----
     def __enter__(self):
         try:
-            self.start_redis()
+            if self.use_redis:
+                self.start_redis()
             for i in range(self.n):
                 self.start_server(i)
             if self.balancer:
@@ -126,9 +128,9 @@ class Cluster:
 
     def start_server(self, i):
         log = os.path.join(self.dir, f"server{i}.log")
-        proc = Process(f"server{i}", [self.server_bin, "--port", "0", "--threads", str(self.threads),
-                                      "--redis", f"redis://127.0.0.1:{self.redis_port}",
-                                      "--redis-prefix", "test:"], log)
+        bus = ["--redis", f"redis://127.0.0.1:{self.redis_port}", "--redis-prefix", "test:"] if self.use_redis else []
+        proc = Process(f"server{i}", [self.server_bin, "--port", "0", "--threads", str(self.threads)]
+                       + (["--quiet"] if self.quiet else []) + bus, log)
         port = []
 
         def listening():
@@ -138,7 +140,8 @@ class Cluster:
             return bool(m) or not proc.alive()
         wait_for(listening, 15, f"server{i} to listen")
         assert proc.alive(), proc.text()
-        wait_for(lambda: "role=subscriber state=up" in proc.text(), 15, f"server{i} to subscribe")
+        if self.use_redis:
+            wait_for(lambda: "role=subscriber state=up" in proc.text(), 15, f"server{i} to subscribe")
         self.servers.append(proc)
         self.ports.append(port[0])
 

@@ -9,6 +9,7 @@ transports-haproxy, transports-nginx, broadcast, topics, kill9, redis-restart.""
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -157,8 +158,13 @@ async def kill9(cluster, probe_bin):
         assert s.closed is None
     print(f"ok kill -9: {len(gone)} sessions ended with 1006, {len(alive)} kept receiving", flush=True)
     if probe:
-        line = await asyncio.wait_for(asyncio.get_event_loop().run_in_executor(None, probe.stdout.readline), 30)
-        new_id = line.decode().split()[1]
+        seen = []
+        while not seen or not seen[-1].startswith("id "):
+            line = await asyncio.wait_for(asyncio.get_event_loop().run_in_executor(None, probe.stdout.readline), 30)
+            assert line, f"the probe ended: {seen}"
+            seen.append(line.decode().strip())
+        assert seen[0] == "close 1006", seen  # the session ended with the process
+        new_id = seen[-1].split()[1]
         assert new_id.split("-")[0] != victim_node, (first_id, new_id)
         probe.stdin.close()
         probe.wait(10)
@@ -226,6 +232,10 @@ def main():
     ap.add_argument("--probe")
     args = ap.parse_args()
     sc = args.scenario
+    for program in ("redis-server", "haproxy", "nginx"):
+        if shutil.which(program) is None and os.path.exists(f"/usr/sbin/{program}") is False:
+            print(f"skipped: {program} is not installed (scripts/setup.sh installs it)")
+            sys.exit(77)
     balancer = "nginx" if sc == "transports-nginx" else "haproxy"
     with Cluster(args.server, 3, balancer) as cluster:
         try:
