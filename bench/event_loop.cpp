@@ -35,7 +35,9 @@ void tcp_connection::open_now() {
     connected_ = false;
     out_.clear();
     out_pos_ = 0;
-    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&loop_->server_), sizeof loop_->server_);
+    sockaddr_in to = loop_->server_;
+    if (port_ != 0) to.sin_port = htons(port_);
+    int rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&to), sizeof to);
     if (rc < 0 && errno != EINPROGRESS) {
         int e = errno;
         ::close(fd_);

@@ -32,8 +32,9 @@ public:
     tcp_connection(const tcp_connection&) = delete;
     tcp_connection& operator=(const tcp_connection&) = delete;
 
-    /// Queues a connect to the loop's server address.
+    /// Queues a connect to the loop's server address (on `port` if set_port() gave one).
     void connect();
+    void set_port(std::uint16_t port) noexcept { port_ = port; }
     /// Sends `bytes` now if the socket takes them, buffers the rest. Ignored when not open.
     void write(std::string_view bytes);
     /// Closes the socket at once, or cancels a queued connect (no callback). Safe to call at
@@ -65,6 +66,7 @@ private:
     bool writing_ = false;  ///< EPOLLOUT is registered
     std::string out_;       ///< bytes the socket did not take yet
     std::size_t out_pos_ = 0;
+    std::uint16_t port_ = 0;
 };
 
 class event_loop {

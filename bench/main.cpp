@@ -6,6 +6,7 @@
 
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
+#include <Poco/StringTokenizer.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionException.h>
@@ -25,6 +26,8 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("help", "h", "print this help and exit"));
     set.addOption(Option("host", "", "server address, IPv4 (default 127.0.0.1)").argument("ADDR"));
     set.addOption(Option("port", "p", "server port (required)").argument("PORT"));
+    set.addOption(Option("more-ports", "", "ports of more server processes (comma-separated): sessions go "
+                                           "round robin over --port and these").argument("P,P"));
     set.addOption(Option("mode", "m", "echo | hold | broadcast (default echo)").argument("MODE"));
     set.addOption(Option("transport", "t",
                          "websocket | raw-websocket | xhr-streaming | xhr-polling (default websocket)")
@@ -75,6 +78,9 @@ int main(int argc, char** argv) {
             }
             if (name == "host") o.host = value;
             if (name == "port") o.port = static_cast<std::uint16_t>(Poco::NumberParser::parseUnsigned(value));
+            if (name == "more-ports")
+                for (const auto& p : Poco::StringTokenizer(value, ",", Poco::StringTokenizer::TOK_TRIM))
+                    o.more_ports.push_back(static_cast<std::uint16_t>(Poco::NumberParser::parseUnsigned(p)));
             if (name == "mode") o.mode = value;
             if (name == "transport" && !bench::parse_transport_kind(value, o.transport))
                 throw Poco::InvalidArgumentException("unknown transport", value);

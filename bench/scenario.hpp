@@ -22,6 +22,8 @@ namespace bench {
 struct bench_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;
+    /// More server processes: sessions are spread over port and these, round robin.
+    std::vector<std::uint16_t> more_ports = {};
     std::string mode = "echo";  ///< echo, hold, broadcast
     transport_kind transport = transport_kind::websocket;
     std::string service = "/echo";

@@ -23,8 +23,13 @@ session_target make_target(const bench_options& o) {
     // Ids unique to this process and moment: several steps may run against one server.
     auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count() % 1000000;
-    return {o.host + ":" + std::to_string(o.port), o.service,
-            "b" + std::to_string(::getpid()) + "x" + std::to_string(stamp) + "x"};
+    session_target t{o.host + ":" + std::to_string(o.port), o.service,
+                     "b" + std::to_string(::getpid()) + "x" + std::to_string(stamp) + "x"};
+    if (!o.more_ports.empty()) {
+        t.ports.push_back(o.port);
+        t.ports.insert(t.ports.end(), o.more_ports.begin(), o.more_ports.end());
+    }
+    return t;
 }
 
 clock::duration seconds(double s) {

@@ -67,7 +67,9 @@ public:
     websocket_session(event_loop& loop, session_events& ev, const session_target& t, std::size_t index, bool raw)
         : session(index), ev_(&ev), raw_(raw),
           ws_(loop, *this, t.host, raw ? t.service + "/websocket" : session_url(t, index, "websocket"),
-              static_cast<std::uint32_t>(index * 2654435761u + 17)) {}
+              static_cast<std::uint32_t>(index * 2654435761u + 17)) {
+        if (!t.ports.empty()) ws_.set_port(t.ports[index % t.ports.size()]);
+    }
 
     void start() override { ws_.connect(); }
     void stop() override {
@@ -121,7 +123,12 @@ public:
           recv_url_(session_url(t, index, streaming ? "xhr_streaming" : "xhr")),
           send_url_(session_url(t, index, "xhr_send")),
           unwrap_(streaming ? sockjs::transport::xhr_streaming : sockjs::transport::xhr),
-          recv_(loop, *this, t.host), send_(loop, *this, t.host) {}
+          recv_(loop, *this, t.host), send_(loop, *this, t.host) {
+        if (!t.ports.empty()) {
+            recv_.set_port(t.ports[index % t.ports.size()]);
+            send_.set_port(t.ports[index % t.ports.size()]);
+        }
+    }
 
     void start() override { recv_.connect(); }
     void stop() override {

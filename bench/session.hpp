@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bench {
 
@@ -37,6 +38,8 @@ struct session_target {
     std::string host;     ///< "127.0.0.1:PORT", for the Host header
     std::string service;  ///< e.g. "/echo"
     std::string id_prefix;  ///< session ids are id_prefix + index
+    /// Several server processes: session i connects to ports[i % size] (empty: the loop's).
+    std::vector<std::uint16_t> ports = {};
 };
 
 class session {

@@ -1,6 +1,7 @@
 # Installs the libraries, their headers and a CMake package, so that a consumer writes
 #   find_package(sockjs CONFIG REQUIRED)
-#   target_link_libraries(app PRIVATE sockjs::core)   # or sockjs::server / sockjs::client
+#   target_link_libraries(app PRIVATE sockjs::core)   # or sockjs::server / sockjs::client /
+#                                                      # sockjs::redis (the Redis backplane)
 include(CMakePackageConfigHelpers)
 
 set(SOCKJS_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/sockjs CACHE STRING
@@ -9,7 +10,7 @@ set(SOCKJS_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/sockjs CACHE STRING
 # The server and the native client exist only in native builds (and only once written); the
 # package describes whichever libraries this build has, with the dependencies they bring.
 set(SOCKJS_INSTALLED_TARGETS sockjs_core)
-foreach(target sockjs_server sockjs_client)
+foreach(target sockjs_server sockjs_client sockjs_redis)
   if(TARGET ${target})
     list(APPEND SOCKJS_INSTALLED_TARGETS ${target})
   endif()
@@ -31,6 +32,9 @@ endif()
 if(TARGET sockjs_server)
   string(APPEND SOCKJS_CONFIG_DEPENDENCIES "find_dependency(OpenSSL)\n")
 endif()
+if(TARGET sockjs_redis)
+  string(APPEND SOCKJS_CONFIG_DEPENDENCIES "find_dependency(Poco CONFIG COMPONENTS Redis)\n")
+endif()
 
 install(TARGETS ${SOCKJS_INSTALLED_TARGETS} EXPORT sockjsTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -40,7 +44,7 @@ install(TARGETS ${SOCKJS_INSTALLED_TARGETS} EXPORT sockjsTargets
 
 # Public headers: every part's include/ tree that exists (core always; server and native client
 # once written).
-foreach(part core server client-native)
+foreach(part core server server/redis client-native)
   if(IS_DIRECTORY ${PROJECT_SOURCE_DIR}/${part}/include)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${part}/include/
       DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

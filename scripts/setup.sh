@@ -15,6 +15,7 @@ packages=(
   emscripten
   chromium chromium-driver
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, tsan preset)
+  redis-server haproxy nginx-light python3-websockets
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,9 @@
 // key=value line per session event, serves /metrics, and drains on SIGTERM/SIGINT.
 
 #include <sockjs/server.hpp>
+#ifdef SOCKJS_DEMO_REDIS
+#include <sockjs/redis_broadcaster.hpp>
+#endif
 
 #include <Poco/Exception.h>
 #include <Poco/NumberParser.h>
@@ -38,6 +41,12 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("tls-client-ca", "", "require client certificates signed by these PEM CAs")
                       .argument("FILE"));
     set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
+#ifdef SOCKJS_DEMO_REDIS
+    set.addOption(Option("redis", "", "share broadcasts, topics and send_to with other processes through "
+                                      "this Redis (redis://[:password@]host[:port][/db])")
+                      .argument("URL"));
+    set.addOption(Option("redis-prefix", "", "Redis channel prefix (default sockjs:)").argument("PREFIX"));
+#endif
     return set;
 }
 
@@ -50,7 +59,10 @@ void help(const Poco::Util::OptionSet& set) {
         "A SockJS server with the services of the SockJS protocol suite:\n"
         "  /echo (response_limit 4096), /close (3000 \"Go away!\" on open),\n"
         "  /disabled_websocket_echo, /cookie_needed_echo, and /broadcast\n"
-        "  (every message to every /broadcast session). Stops cleanly on SIGTERM/SIGINT.");
+        "  (every message to every /broadcast session), and /rooms (a session gets\n"
+        "  \"id <connection id>\" on open; it sends \"join T\", \"leave T\", \"pub T MSG\"\n"
+        "  (MSG to every session in topic T), \"to ID MSG\" (MSG to one session, on any\n"
+        "  process with --redis)). Stops cleanly on SIGTERM/SIGINT.");
     f.format(std::cout);
 }
 
@@ -72,6 +84,7 @@ int main(int argc, char** argv) {
     sockjs::server_options opts;
     opts.metrics_path = "/metrics";
     bool quiet = false;
+    std::string redis_url, redis_prefix = "sockjs:";
 
     auto set = cli_options();
     try {
@@ -96,6 +109,8 @@ int main(int argc, char** argv) {
             if (name == "tls-key") opts.tls.private_key_file = value;
             if (name == "tls-client-ca") opts.tls.client_ca_file = value;
             if (name == "quiet") quiet = true;
+            if (name == "redis") redis_url = value;
+            if (name == "redis-prefix") redis_prefix = value;
         }
         proc.checkRequired();
         if (opts.tls.cert_chain_file.empty() != opts.tls.private_key_file.empty())
@@ -122,6 +137,22 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+#ifdef SOCKJS_DEMO_REDIS
+    if (!redis_url.empty()) {
+        try {
+            // State changes of the Redis connections are logged even with --quiet.
+            opts.bus = std::make_shared<sockjs::redis_broadcaster>(sockjs::redis_options{
+                .url = redis_url, .channel_prefix = redis_prefix, .log = [](std::string_view line) {
+                    auto ts = timestamp();
+                    std::lock_guard lock(log_mutex);
+                    std::cerr << "ts=" << ts << ' ' << line << std::endl;
+                }});
+        } catch (const std::exception& e) {
+            std::cerr << "sockjs-server: " << e.what() << "\n";
+            return 2;
+        }
+    }
+#endif
     sockjs::server srv(opts);
     auto echo = sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) { c.send(m); }};
 
@@ -142,6 +173,21 @@ int main(int argc, char** argv) {
     srv.route("/broadcast", sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) {
                   c.broadcast(m);
               }});
+
+    srv.route("/rooms", sockjs::handlers{
+                            .on_open = [](sockjs::connection& c) { c.send("id " + c.id()); },
+                            .on_message =
+                                [&srv](sockjs::connection& c, std::string_view m) {
+                                    // "verb arg rest": the topic or id is one word.
+                                    auto verb = m.substr(0, m.find(' '));
+                                    auto rest = verb.size() < m.size() ? m.substr(verb.size() + 1) : std::string_view();
+                                    auto arg = rest.substr(0, rest.find(' '));
+                                    auto text = arg.size() < rest.size() ? rest.substr(arg.size() + 1) : std::string_view();
+                                    if (verb == "join") c.send(c.subscribe(arg) ? "joined " + std::string(arg) : "refused");
+                                    if (verb == "leave") c.unsubscribe(arg);
+                                    if (verb == "pub") srv.publish(arg, text);
+                                    if (verb == "to" && !srv.send_to(arg, text)) c.send("unknown " + std::string(arg));
+                                }});
 
     try {
         srv.start();

@@ -3,6 +3,7 @@
 #include "server_impl.hpp"
 #include "service_impl.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -48,6 +49,38 @@ void conn_backend::close(int code, std::string_view reason) {
 }
 
 void conn_backend::broadcast(std::string_view message) { server().publish(svc_.prefix, message); }
+
+void conn_backend::publish(std::string_view topic, std::string_view message) {
+    server().publish(topic, message);
+}
+
+bool conn_backend::subscribe(std::string_view topic) {
+    if (!is_open() || topic.empty() || topic.front() == '@') return false;
+    auto join = [self = shared_from_this(), t = std::string(topic)] {
+        if (self->released_ || !self->server().topics().join(self->home_.index(), t, self)) return;
+        self->topics_.push_back(t);
+    };
+    if (on_loop(home_)) {
+        join();
+        return true;
+    }
+    if (server().stopping()) return false;
+    post_to(home_, std::move(join));
+    return true;
+}
+
+void conn_backend::unsubscribe(std::string_view topic) {
+    auto leave = [self = shared_from_this(), t = std::string(topic)] {
+        auto it = std::find(self->topics_.begin(), self->topics_.end(), t);
+        if (it == self->topics_.end()) return;
+        self->topics_.erase(it);
+        self->server().topics().leave(self->home_.index(), t, self.get());
+    };
+    if (on_loop(home_))
+        leave();
+    else if (!server().stopping())
+        post_to(home_, std::move(leave));
+}
 
 bool conn_backend::make_connection(const net::http_request& req) {
     // In the live set first, whatever the factory does: shutdown and broadcast find it there.
@@ -147,6 +180,8 @@ void conn_backend::release() {
         server().unregister_connection(conn_->id());
         conn_.reset();
     }
+    for (const auto& t : topics_) server().topics().leave(home_.index(), t, this);
+    topics_.clear();
     svc_.live[home_.index()].erase(self);
     svc_.unreserve();
 }

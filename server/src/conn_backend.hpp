@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sockjs::detail {
 
@@ -49,6 +50,10 @@ public:
     bool send(std::string_view message);
     void close(int code, std::string_view reason);
     void broadcast(std::string_view message);
+    /// connection::subscribe()/unsubscribe(): applied on the home loop.
+    bool subscribe(std::string_view topic);
+    void unsubscribe(std::string_view topic);
+    void publish(std::string_view topic, std::string_view message);
     bool is_open() const noexcept { return open_.load(std::memory_order_acquire); }
 
     // ---- home loop ----
@@ -87,6 +92,7 @@ protected:
     std::atomic<bool> open_{true};
     bool opened_ = false;
     bool released_ = false;
+    std::vector<std::string> topics_;  // joined topics (home loop), left on release()
 };
 
 }  // namespace sockjs::detail

@@ -23,6 +23,19 @@ void connection::broadcast(std::string_view message) {
     if (auto b = backend_.lock()) b->broadcast(message);
 }
 
+bool connection::subscribe(std::string_view topic) {
+    auto b = backend_.lock();
+    return b && b->subscribe(topic);
+}
+
+void connection::unsubscribe(std::string_view topic) {
+    if (auto b = backend_.lock()) b->unsubscribe(topic);
+}
+
+void connection::publish(std::string_view topic, std::string_view message) {
+    if (auto b = backend_.lock()) b->publish(topic, message);
+}
+
 bool connection::is_open() const noexcept {
     auto b = backend_.lock();
     return b && b->is_open();

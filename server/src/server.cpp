@@ -55,6 +55,8 @@ std::uint16_t server::port() const { return impl_->port(); }
 std::size_t server::loop_count() const { return impl_->loop_count(); }
 void server::broadcast(std::string_view prefix, std::string_view message) { impl_->publish(prefix, message); }
 std::shared_ptr<connection> server::find(std::string_view id) const { return impl_->find(id); }
+void server::publish(std::string_view topic, std::string_view message) { impl_->publish(topic, message); }
+bool server::send_to(std::string_view id, std::string_view message) { return impl_->send_to(id, message); }
 server_stats server::stats() const { return impl_->stats(); }
 std::string server::metrics_text() const { return prometheus_text(stats()); }
 

@@ -16,6 +16,7 @@ namespace sockjs::detail {
 
 server_impl::server_impl(server_options opts) : opts_(std::move(opts)) {
     bus_ = opts_.bus ? opts_.bus : std::make_shared<in_process_broadcaster>();
+    node_ = bus_->node_id();
 }
 
 server_impl::~server_impl() {
@@ -44,6 +45,7 @@ void server_impl::start() {
     std::stable_sort(services_.begin(), services_.end(),
                      [](const auto& a, const auto& b) { return a->prefix.size() > b->prefix.size(); });
     for (auto& s : services_) s->live.resize(loops_);
+    topics_.resize(loops_);
 
     net::net_options no;
     no.host = opts_.host;
@@ -139,6 +141,7 @@ void server_impl::stop() {
         s->registry.clear();
         for (auto& set : s->live) set.clear();
     }
+    topics_.clear();
     net_.reset();
     {
         std::lock_guard lock(state_mutex_);
@@ -150,26 +153,57 @@ void server_impl::stop() {
 std::uint16_t server_impl::port() const { return net_ ? net_->port() : 0; }
 
 void server_impl::publish(std::string_view topic, std::string_view message) {
-    if (stopping()) return;
+    if (stopping() || topic.empty() || topic.front() == '@') return;
     bus_->publish(topic, message);
 }
 
 void server_impl::deliver(std::string_view topic, std::string_view message) {
     if (stopping() || !net_) return;
+    if (topic.size() == node_.size() + 1 && topic.front() == '@' && !node_.empty() &&
+        topic.substr(1) == node_) {
+        deliver_direct(message);
+        return;
+    }
+    if (topic.empty() || topic.front() == '@') return;  // another node's send_to()
     service_impl* svc = nullptr;
     for (auto& s : services_)
         if (s->prefix == topic) svc = s.get();
-    if (svc == nullptr) return;
     // Escaped once here, for every session of every loop.
     auto literal = std::make_shared<const std::string>(json_string(message));
     auto raw = std::make_shared<const std::string>(message);
+    auto name = std::make_shared<const std::string>(topic);
     // Always posted, even to the current loop: no application code (an on_close fired by a
-    // queue overflow) may run inside the bus's delivery.
+    // queue overflow) may run inside the bus's delivery. A session of the service that also
+    // joined the topic of its own prefix gets the message once.
     for (std::size_t i = 0; i < loops_; ++i)
-        post_to(net_->loop_at(i), [svc, i, literal, raw] {
-            std::vector<std::shared_ptr<conn_backend>> all(svc->live[i].begin(), svc->live[i].end());
+        post_to(net_->loop_at(i), [this, svc, i, literal, raw, name] {
+            std::vector<std::shared_ptr<conn_backend>> all;
+            if (svc != nullptr) all.assign(svc->live[i].begin(), svc->live[i].end());
+            topics_.collect(i, *name, all, [svc](const conn_backend& b) { return &b.service() == svc; });
             for (auto& b : all) b->deliver_broadcast(literal, raw);
         });
+}
+
+void server_impl::deliver_direct(std::string_view envelope) {
+    auto newline = envelope.find('\n');
+    if (newline == std::string_view::npos) return;
+    if (auto c = find(envelope.substr(0, newline))) c->send(envelope.substr(newline + 1));
+}
+
+bool server_impl::send_to(std::string_view id, std::string_view message) {
+    if (auto c = find(id)) return c->send(message);
+    // "<node>-<random>": another node's session when <node> is a well-formed node id (hex)
+    // that is not ours; the bus carries it there.
+    auto dash = id.find('-');
+    if (node_.empty() || stopping() || dash == std::string_view::npos || dash == 0 || dash > 64)
+        return false;
+    auto node = id.substr(0, dash);
+    if (node == node_ || node.find_first_not_of("0123456789abcdef") != std::string_view::npos) return false;
+    std::string envelope;
+    envelope.reserve(id.size() + 1 + message.size());
+    envelope.append(id).append(1, '\n').append(message);
+    bus_->publish("@" + std::string(node), envelope);
+    return true;
 }
 
 std::shared_ptr<connection> server_impl::find(std::string_view id) const {
@@ -198,7 +232,7 @@ std::string server_impl::new_connection_id() {
     char buf[25];
     std::snprintf(buf, sizeof buf, "%016llx%08x", static_cast<unsigned long long>(rng()),
                   static_cast<unsigned>(rng() & 0xffffffffu));
-    return buf;
+    return node_.empty() ? std::string(buf) : node_ + "-" + buf;
 }
 
 server_stats server_impl::stats() const {

@@ -5,6 +5,7 @@
 #include "net/net.hpp"
 #include "service_impl.hpp"
 #include "stats_counters.hpp"
+#include "topic_registry.hpp"
 
 #include <sockjs/http.hpp>
 #include <sockjs/server.hpp>
@@ -37,6 +38,7 @@ public:
 
     void publish(std::string_view topic, std::string_view message);
     std::shared_ptr<connection> find(std::string_view id) const;
+    bool send_to(std::string_view id, std::string_view message);
     server_stats stats() const;
 
     // ---- for backends ----
@@ -47,6 +49,7 @@ public:
     void unregister_connection(const std::string& id);
     bool logging() const noexcept { return static_cast<bool>(opts_.log); }
     void log(std::string_view line) const;
+    topic_registry& topics() noexcept { return topics_; }
 
 private:
     // request_dispatch.cpp: the glue between net's requests and the core's routing.
@@ -64,6 +67,8 @@ private:
     void refuse(service_impl& svc, net::exchange& ex, const net::http_request& req);
 
     void deliver(std::string_view topic, std::string_view message);
+    /// A send_to() message from another node: "<connection id>\n<message>".
+    void deliver_direct(std::string_view envelope);
     /// Runs `fn(svc, loop index)` on every loop for every service, waiting until all ran.
     void on_every_loop(const std::function<void(std::size_t)>& fn);
 
@@ -74,6 +79,8 @@ private:
     stats_counters counters_;
     std::shared_ptr<broadcaster> bus_;
     std::size_t bus_token_ = 0;
+    std::string node_;  // bus_->node_id(): the prefix of this server's connection ids
+    topic_registry topics_;
 
     mutable std::mutex ids_mutex_;
     std::unordered_map<std::string, std::weak_ptr<connection>> ids_;

@@ -3,17 +3,23 @@
 /// Broadcast behind an interface: a small publish/subscribe bus.
 ///
 /// `service::broadcast(m)` and `connection::broadcast(m)` publish `m` on the topic named by
-/// the service prefix. The broadcaster delivers every published message back to each server
-/// attached to it, which escapes the message once and queues it on every session of that
-/// service. The default, in_process_broadcaster, delivers at once inside this process. A
+/// the service prefix; `server::publish(topic, m)` on any other topic (a room that sessions
+/// join with connection::subscribe()). The broadcaster delivers every published message back
+/// to each server attached to it, which escapes the message once and queues it on every
+/// session of that service and every session subscribed to that topic. The default, in_process_broadcaster, delivers at once inside this process. A
 /// multi-process deployment implements the same interface on a shared bus (e.g. Redis
 /// PUBLISH/SUBSCRIBE): publish() sends to the bus, and messages arriving from the bus are
-/// handed to the delivery callback; the server API does not change.
+/// handed to the delivery callback; the server API does not change (sockjs::redis_broadcaster,
+/// in <sockjs/redis_broadcaster.hpp>, target sockjs::redis, is that implementation).
+///
+/// Topics that begin with '@' address one process: "@" + node_id(). server::send_to() uses
+/// them for a session held by another process; a bus delivers them to that node only.
 
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -35,6 +41,9 @@ public:
     virtual void unsubscribe(std::size_t token) = 0;
     /// Publishes `message` on `topic`. Thread-safe.
     virtual void publish(std::string_view topic, std::string_view message) = 0;
+    /// This process's name on a shared bus (it prefixes connection ids, so that
+    /// server::send_to() knows where a session lives); empty for a bus of one process.
+    virtual std::string node_id() const { return {}; }
 };
 
 /// Delivers each publish synchronously to every subscriber in this process. A delivery must

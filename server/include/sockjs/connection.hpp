@@ -16,7 +16,8 @@
 ///
 /// Threading: every event (on_open, on_message, on_close) runs on the session's own loop
 /// thread, one at a time, in order. send(), close() and broadcast() may be called from any
-/// thread (from elsewhere they are posted to the session's loop, keeping their order).
+/// thread (from elsewhere they are posted to the session's loop, keeping their order), and so
+/// may subscribe(), unsubscribe() and publish().
 ///
 /// To reject a session, call close(code, reason) in on_open: the client sees the open frame
 /// followed by the close frame, which is how SockJS reports a refusal (e.g. 3000 "Go away!").
@@ -66,12 +67,22 @@ public:
     /// Sends `message` to every connection of this service (escaped once for all of them,
     /// and through the server's broadcaster, so other processes can take part).
     void broadcast(std::string_view message);
+    /// Joins `topic`: messages published on it (server::publish(), publish(), from this
+    /// process or, through a shared bus, any other) reach this session, once however often it
+    /// joined. Returns false if the session is closed or the topic is empty or begins with
+    /// '@' (reserved). Left automatically when the session ends.
+    bool subscribe(std::string_view topic);
+    /// Leaves `topic` (no-op if not joined).
+    void unsubscribe(std::string_view topic);
+    /// server::publish(topic, message) of this session's server (no-op once the session is gone).
+    void publish(std::string_view topic, std::string_view message);
 
     // ---- what the server knows about the session (fixed before on_open) ------------------
 
     /// A server-generated id, unique in this server (not the client-chosen session id of the
     /// URL, which the protocol keeps away from applications). Find a connection by it with
-    /// server::find().
+    /// server::find(); reach it from any process with server::send_to(). With a shared bus it
+    /// begins with the bus's node id and '-'.
     const std::string& id() const noexcept { return id_; }
     /// Transport of the request that opened the session: "websocket", "xhr",
     /// "xhr_streaming", "eventsource", "htmlfile", "jsonp", or "raw_websocket" (the

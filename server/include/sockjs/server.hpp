@@ -137,6 +137,16 @@ public:
     void broadcast(std::string_view prefix, std::string_view message);
     /// The live connection with this id (connection::id()), or null.
     std::shared_ptr<connection> find(std::string_view connection_id) const;
+    /// Publishes `message` on `topic` to every session subscribed to it (connection::
+    /// subscribe()) and, if `topic` is a service prefix, to every session of that service; on
+    /// every process sharing the bus. Escaped once per process. Topics beginning with '@' are
+    /// reserved and ignored. Thread-safe.
+    void publish(std::string_view topic, std::string_view message);
+    /// Sends `message` to the session with this id, wherever it lives: here it is
+    /// connection::send() (false if unknown or closed); an id of another node on a shared bus
+    /// is handed to the bus and true returned (delivered if that session is still open when
+    /// the message arrives: asynchronous, at most once). Any other id: false, nothing sent.
+    bool send_to(std::string_view connection_id, std::string_view message);
 
     server_stats stats() const;
     /// prometheus_text(stats()).
