@@ -62,7 +62,10 @@ public:
         r_.rate = static_cast<double>(samples_.count()) / window;
         r_.p50_us = samples_.percentile_us(0.50);
         r_.p99_us = samples_.percentile_us(0.99);
-        if (cpu0 >= 0 && cpu1 >= 0) r_.server_cpu = (cpu1 - cpu0) / window;
+        if (cpu0 >= 0 && cpu1 >= 0) {
+            r_.server_cpu = (cpu1 - cpu0) / window;
+            if (cpu1 > cpu0) r_.per_cpu_s = static_cast<double>(r_.measured) / (cpu1 - cpu0);
+        }
         r_.generator_cpu = (own1 - own0) / window;
     }
 
