@@ -40,7 +40,7 @@ struct service_impl;
 struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8081;  ///< 0: pick a free port (see server::port())
-    std::size_t threads = 0;    ///< event loops; 0: one per core
+    std::size_t threads = 0;    ///< event loops; 0: one per core the process may run on (its affinity mask)
 
     // Limits of the HTTP front end. (Every member has a default initializer, so that
     // designated initializers like {.port = 8081} compile without -Wextra warnings.)
