@@ -55,6 +55,7 @@ struct bench_report {
     /// Messages (deliveries) per CPU-second of the server over the window: what a server
     /// costs per message, whether or not the generator saturated first. -1 if unknown.
     double per_cpu_s = -1;
+    double server_sys_share = -1;  ///< kernel (system) part of the server's CPU over the window
     double generator_cpu = -1;    ///< the same for this process
 
     void error(std::string what);
