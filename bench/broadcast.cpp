@@ -42,14 +42,15 @@ public:
         fill_window();
         loop_.run_for(seconds(o_.warmup_s));
 
-        double cpu0 = cpu_seconds(o_.server_pid), own0 = own_cpu_seconds();
+        double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
+        double cpu0 = cpu_seconds(o_.server_pid, u0, s0), own0 = own_cpu_seconds();
         measure_from_seq_ = sent_at_.size();  // messages sent from now on are measured
         auto t0 = clock::now();
         measure_until_ = clock::time_point::max();
         loop_.run_for(seconds(o_.duration_s), [&] { return sent_at_.size() >= o_.max_messages; });
         measure_until_ = clock::now();
         auto window = std::chrono::duration<double>(measure_until_ - t0).count();
-        double cpu1 = cpu_seconds(o_.server_pid), own1 = own_cpu_seconds();
+        double cpu1 = cpu_seconds(o_.server_pid, u1, s1), own1 = own_cpu_seconds();
 
         sending_ = false;
         loop_.run_until([&] { return outstanding_ == 0; }, clock::now() + seconds(std::max(o_.drain_s, 0.1)));
@@ -62,7 +63,11 @@ public:
         r_.rate = static_cast<double>(samples_.count()) / window;
         r_.p50_us = samples_.percentile_us(0.50);
         r_.p99_us = samples_.percentile_us(0.99);
-        if (cpu0 >= 0 && cpu1 >= 0) r_.server_cpu = (cpu1 - cpu0) / window;
+        if (cpu0 >= 0 && cpu1 >= 0) {
+            r_.server_cpu = (cpu1 - cpu0) / window;
+            if (cpu1 > cpu0) r_.per_cpu_s = static_cast<double>(r_.measured) / (cpu1 - cpu0);
+            if (cpu1 > cpu0) r_.server_sys_share = (s1 - s0) / (cpu1 - cpu0);
+        }
         r_.generator_cpu = (own1 - own0) / window;
     }
 

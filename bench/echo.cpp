@@ -47,20 +47,25 @@ public:
             if (clients_[i].open) send_next(i);
         loop_.run_for(seconds(o_.warmup_s));
 
-        double cpu0 = cpu_seconds(o_.server_pid), own0 = own_cpu_seconds();
+        double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
+        double cpu0 = cpu_seconds(o_.server_pid, u0, s0), own0 = own_cpu_seconds();
         measure_from_ = clock::now();
         measuring_ = true;
         loop_.run_for(seconds(o_.duration_s), [&] { return sent_ >= o_.max_messages; });
         measuring_ = false;
         auto window = std::chrono::duration<double>(clock::now() - measure_from_).count();
-        double cpu1 = cpu_seconds(o_.server_pid), own1 = own_cpu_seconds();
+        double cpu1 = cpu_seconds(o_.server_pid, u1, s1), own1 = own_cpu_seconds();
 
         r_.seconds = window;
         r_.measured = samples_.count();
         r_.rate = static_cast<double>(samples_.count()) / window;
         r_.p50_us = samples_.percentile_us(0.50);
         r_.p99_us = samples_.percentile_us(0.99);
-        if (cpu0 >= 0 && cpu1 >= 0) r_.server_cpu = (cpu1 - cpu0) / window;
+        if (cpu0 >= 0 && cpu1 >= 0) {
+            r_.server_cpu = (cpu1 - cpu0) / window;
+            if (cpu1 > cpu0) r_.per_cpu_s = static_cast<double>(r_.measured) / (cpu1 - cpu0);
+            if (cpu1 > cpu0) r_.server_sys_share = (s1 - s0) / (cpu1 - cpu0);
+        }
         r_.generator_cpu = (own1 - own0) / window;
         drain(o_.drain_s);
     }

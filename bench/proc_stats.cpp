@@ -25,6 +25,11 @@ std::int64_t rss_bytes(int pid) {
 }
 
 double cpu_seconds(int pid) {
+    double user = 0, sys = 0;
+    return cpu_seconds(pid, user, sys);
+}
+
+double cpu_seconds(int pid, double& user, double& sys) {
     if (pid <= 0) return -1;
     std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -36,7 +41,10 @@ double cpu_seconds(int pid) {
     for (int i = 3; i <= 13; ++i) fields >> skip;  // state .. cmajflt
     unsigned long long utime = 0, stime = 0;
     if (!(fields >> utime >> stime)) return -1;
-    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    const auto tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    user = static_cast<double>(utime) / tick;
+    sys = static_cast<double>(stime) / tick;
+    return user + sys;
 }
 
 double own_cpu_seconds() {

@@ -11,6 +11,8 @@ namespace bench {
 std::int64_t rss_bytes(int pid);
 /// User + system CPU seconds of `pid` so far; -1 if unreadable.
 double cpu_seconds(int pid);
+/// The same, split into user and system (kernel) seconds.
+double cpu_seconds(int pid, double& user, double& sys);
 /// User + system CPU seconds of this process so far.
 double own_cpu_seconds();
 

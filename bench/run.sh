@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The benchmark matrix: our demo server (build/bin/sockjs-server) against the reference server
-# (npm sockjs 0.3.24, tests/support/ref-server.js), row by row in the same run, and one table with both
-# results and the ratio ours/ref per row (docs/benchmarks.md explains the rows).
+# (npm sockjs 0.3.24, tests/support/ref-server.js) and the bound (bench/bound_server.cpp, the
+# least work a WebSocket server can do per message), row by row in the same run, and one table
+# with the results, the ratios ours/ref and ours/bound per row (docs/benchmarks.md explains
+# the rows). The bound serves only the WebSocket rows (echo, hold, broadcast).
 #
-#   bench/run.sh            the whole matrix (about 6 minutes; every step bounded, < 10 min)
+#   bench/run.sh            the whole matrix (about 9 minutes; every step bounded, < 15 min)
 #   bench/run.sh --smoke    one tiny step against both servers: a smoke test of the harness
 #                           for CI (it fails on a wrong or lost message, never on speed)
-# Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1; default
-# 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
-# (run every step N times, alternating servers, and show the run with the median result;
+# Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1, the bound
+# on N+2; default 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
+# (run every step N times, alternating servers; every cell shows the median of its N values;
 # default 3), --only REGEX (rows whose name matches), --no-priority (see below).
 #
 # Each step gets a fresh server process, pinned with taskset to core 0, and the generator
@@ -50,13 +52,15 @@ done
 
 SERVER=$BUILD/bin/sockjs-server
 BENCH=$BUILD/bin/sockjs-bench
+BOUND=$BUILD/bin/sockjs-bound
 REF=$ROOT/tests/support/ref-server.js
 OURS_PORT=$PORT
 REF_PORT=$((PORT + 1))
+BOUND_PORT=$((PORT + 2))
 RESULTS=$BUILD/bench-results.txt
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-BUDGET=570  # seconds: the whole matrix stays under 10 minutes, builds excluded
+BUDGET=840  # seconds: the whole matrix stays under 15 minutes, builds excluded
 
 # --- build and dependencies -------------------------------------------------------------
 if [[ ! -f $BUILD/CMakeCache.txt ]]; then
@@ -64,7 +68,7 @@ if [[ ! -f $BUILD/CMakeCache.txt ]]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSOCKJS_BUILD_TESTS=OFF >"$BUILD/bench-configure.log" 2>&1 ||
     { cat "$BUILD/bench-configure.log" >&2; exit 1; }
 fi
-if ! cmake --build "$BUILD" -j2 --target sockjs-bench sockjs_server_demo >"$BUILD/bench-build.log" 2>&1; then
+if ! cmake --build "$BUILD" -j2 --target sockjs-bench sockjs-bound sockjs_server_demo >"$BUILD/bench-build.log" 2>&1; then
   tail -n 30 "$BUILD/bench-build.log" >&2
   echo "run.sh: build failed (log: $BUILD/bench-build.log)" >&2
   exit 1
@@ -112,13 +116,16 @@ stop_server() {
 }
 trap stop_server EXIT
 
-start_server() { # ours|ref
+port_of() { case $1 in ours) echo "$OURS_PORT" ;; ref) echo "$REF_PORT" ;; bound) echo "$BOUND_PORT" ;; esac; }
+
+start_server() { # ours|ref|bound
   local which=$1 port
+  port=$(port_of "$which")
   if [[ $which == ours ]]; then
-    port=$OURS_PORT
     "${PIN_SERVER[@]}" "$SERVER" --port "$port" --threads 1 --quiet >>"$BUILD/bench-server-ours.log" 2>&1 &
+  elif [[ $which == bound ]]; then
+    "${PIN_SERVER[@]}" "$BOUND" "$port" >>"$BUILD/bench-server-bound.log" 2>&1 &
   else
-    port=$REF_PORT
     "${PIN_SERVER[@]}" node "$REF" "$port" >>"$BUILD/bench-server-ref.log" 2>&1 &
   fi
   SERVER_PID=$!
@@ -132,23 +139,26 @@ start_server() { # ours|ref
 }
 
 # --- steps ------------------------------------------------------------------------------
-# name | generator arguments | what the table shows
+# name | generator arguments | what the table shows | servers
 declare -a ROWS
 if ((SMOKE)); then
   DURATION=0.5
   REPEAT=1
-  ROWS=("smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo")
+  ROWS=(
+    "smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo|ours ref bound"
+    "smoke: broadcast from 1 to 10|-m broadcast -t websocket -s /broadcast -c 10 --warmup 0.2|broadcast|ours bound"
+  )
 else
   ROWS=(
-    "websocket echo, 1 client|-m echo -t websocket -c 1|echo"
-    "websocket echo, 100 clients|-m echo -t websocket -c 100|echo"
-    "websocket echo, 1000 clients|-m echo -t websocket -c 1000|echo"
-    "raw /websocket echo, 100 clients|-m echo -t raw-websocket -c 100|echo"
-    "xhr-streaming echo, 100 clients|-m echo -t xhr-streaming -c 100|echo"
-    "xhr-polling echo, 100 clients|-m echo -t xhr-polling -c 100|echo"
-    "hold 5000 websocket sessions|-m hold -t websocket -c 5000|hold"
-    "hold 2000 xhr-streaming sessions|-m hold -t xhr-streaming -c 2000|hold"
-    "broadcast from 1 to 1000|-m broadcast -t websocket -s /broadcast -c 1000|broadcast"
+    "websocket echo, 1 client|-m echo -t websocket -c 1|echo|ours ref bound"
+    "websocket echo, 100 clients|-m echo -t websocket -c 100|echo|ours ref bound"
+    "websocket echo, 1000 clients|-m echo -t websocket -c 1000|echo|ours ref bound"
+    "raw /websocket echo, 100 clients|-m echo -t raw-websocket -c 100|echo|ours ref bound"
+    "xhr-streaming echo, 100 clients|-m echo -t xhr-streaming -c 100|echo|ours ref"
+    "xhr-polling echo, 100 clients|-m echo -t xhr-polling -c 100|echo|ours ref"
+    "hold 5000 websocket sessions|-m hold -t websocket -c 5000|hold|ours ref bound"
+    "hold 2000 xhr-streaming sessions|-m hold -t xhr-streaming -c 2000|hold|ours ref"
+    "broadcast from 1 to 1000|-m broadcast -t websocket -s /broadcast -c 1000|broadcast|ours ref bound"
   )
 fi
 
@@ -159,7 +169,7 @@ field() { # line key
 
 : >"$RESULTS"
 FAILED=0
-declare -A RES  # "<row>|<ours|ref>|<repetition>" and (the median) "<row>|<ours|ref>" -> result line
+declare -A RES  # "<row>|<server>|<repetition>" -> result line
 run_step() { # row-name which repetition args...
   local name=$1 which=$2 rep=$3; shift 3
   local now; now=$(date +%s)
@@ -168,7 +178,7 @@ run_step() { # row-name which repetition args...
     FAILED=1; return
   fi
   start_server "$which" || { RES["$name|$which|$rep"]="result errors=1 first_error=\"server did not start\""; FAILED=1; return; }
-  local port=$([[ $which == ours ]] && echo "$OURS_PORT" || echo "$REF_PORT")
+  local port; port=$(port_of "$which")
   local out rc
   # The generator bounds itself; `timeout` is the backstop should it ever hang.
   out=$(timeout -k 5 120 "${PIN_GEN[@]}" "$BENCH" -p "$port" --server-pid "$SERVER_PID" -d "$DURATION" \
@@ -184,97 +194,116 @@ run_step() { # row-name which repetition args...
   RES["$name|$which|$rep"]=$line
 }
 
-# The repetition with the median primary result (rate; RSS for hold rows) stands for the
-# row, with its own latencies; a repetition with errors stands for it instead.
-pick_median() { # row-name which kind
-  local key=rate line i sorted
-  [[ $3 == hold ]] && key=rss_per_session
-  local -a keyed=()
+# Every cell of the table is the median of its repetitions, metric by metric; a server with
+# an error in any repetition of a row shows ERROR on that row.
+median_of() { # row-name server key
+  local line i
+  local -a vals=()
   for ((i = 1; i <= REPEAT; i++)); do
     line=${RES["$1|$2|$i"]:-}
     [[ -n $line ]] || continue
-    if [[ $(field "$line" errors) != 0 ]]; then RES["$1|$2"]=$line; return; fi
-    keyed+=("$(field "$line" "$key") $i")
+    if [[ $(field "$line" errors) != 0 ]]; then echo ERROR; return; fi
+    vals+=("$(field "$line" "$3")")
   done
-  ((${#keyed[@]})) || return 0
-  sorted=$(printf '%s\n' "${keyed[@]}" | sort -g | sed -n "$(((${#keyed[@]} + 1) / 2))p")
-  RES["$1|$2"]=${RES["$1|$2|${sorted#* }"]}
+  ((${#vals[@]})) || { echo ""; return; }
+  printf '%s\n' "${vals[@]}" | sort -g | sed -n "$(((${#vals[@]} + 1) / 2))p"
+}
+
+first_error_of() { # row-name server
+  local line i
+  for ((i = 1; i <= REPEAT; i++)); do
+    line=${RES["$1|$2|$i"]:-}
+    [[ -n $line && $(field "$line" errors) != 0 ]] && { echo "errors=$(field "$line" errors) ${line##*first_error=}"; return; }
+  done
 }
 
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r name args kind <<<"$row"
+  IFS='|' read -r name args kind servers <<<"$row"
   [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
   for ((rep = 1; rep <= REPEAT; rep++)); do
-    for which in ours ref; do
-      printf 'run.sh: %-36s %-4s %d/%d ...\r' "$name" "$which" "$rep" "$REPEAT" >&2
+    for which in $servers; do
+      printf 'run.sh: %-36s %-5s %d/%d ...\r' "$name" "$which" "$rep" "$REPEAT" >&2
       # shellcheck disable=SC2086  # args are words by design
       run_step "$name" "$which" "$rep" $args
     done
   done
-  pick_median "$name" ours "$kind"
-  pick_median "$name" ref "$kind"
 done
 printf '%-60s\r' '' >&2
 
 # --- the table --------------------------------------------------------------------------
-# Targets of issue 6, as ratios ours/ref: ">=X" for rates, "<=X" for latency and memory.
+# Targets (issue 14; issue 6's where it set none): "<against><op><value>", against = ref (the
+# ratio ours/ref), bound (ours/bound) or abs (our own figure).
 target_for() { # row metric
   case "$1|$2" in
-    "websocket echo, 100 clients|msgs/s") echo ">=2.0" ;;
-    "websocket echo, 1000 clients|msgs/s") echo ">=2.0" ;;
-    "websocket echo, 1000 clients|p99 RTT ms") echo "<=0.6" ;;
-    "raw /websocket echo, 100 clients|msgs/s") echo ">=1.8" ;;
-    "xhr-streaming echo, 100 clients|msgs/s") echo ">=3.0" ;;
-    "xhr-polling echo, 100 clients|msgs/s") echo ">=3.0" ;;
-    "hold 5000 websocket sessions|RSS/session KB") echo "<=0.25" ;;
-    "hold 2000 xhr-streaming sessions|RSS/session KB") echo "<=0.25" ;;
-    "broadcast from 1 to 1000|deliveries/s") echo ">=2.0" ;;
+    "websocket echo, 1 client|msgs/CPU-s") echo "bound>=0.95" ;;
+    "websocket echo, 100 clients|msgs/s") echo "ref>=2.0" ;;
+    "websocket echo, 100 clients|msgs/CPU-s") echo "bound>=0.95" ;;
+    "websocket echo, 1000 clients|msgs/s") echo "ref>=2.0" ;;
+    "websocket echo, 1000 clients|msgs/CPU-s") echo "bound>=0.95" ;;
+    "websocket echo, 1000 clients|p99 RTT ms") echo "ref<=0.6" ;;
+    "raw /websocket echo, 100 clients|msgs/s") echo "ref>=1.8" ;;
+    "raw /websocket echo, 100 clients|msgs/CPU-s") echo "bound>=0.95" ;;
+    "xhr-streaming echo, 100 clients|msgs/s") echo "ref>=7.0" ;;
+    "xhr-polling echo, 100 clients|msgs/s") echo "ref>=7.0" ;;
+    "hold 5000 websocket sessions|RSS/session KB") echo "abs<=2.0" ;;
+    "hold 2000 xhr-streaming sessions|RSS/session KB") echo "abs<=2.0" ;;
+    "broadcast from 1 to 1000|deliveries/s") echo "ref>=2.0" ;;
+    "broadcast from 1 to 1000|deliveries/CPU-s") echo "bound>=0.95" ;;
     *) echo "" ;;
   esac
 }
 
-fmt() { # key line -> the number as the table shows it, or ERROR
-  local line=$2 v
-  if [[ $(field "$line" errors) != 0 ]]; then echo "ERROR"; return; fi
-  v=$(field "$line" "$1")
+fmt() { # key value -> the number as the table shows it
+  local v=$2
+  [[ $v == ERROR ]] && { echo ERROR; return; }
+  [[ -z $v ]] && { echo ""; return; }
   case $1 in
-    rate) awk -v v="$v" 'BEGIN { printf "%.0f", v }' ;;
+    rate|per_cpu_s) awk -v v="$v" 'BEGIN { if (v < 0) print "-"; else printf "%.0f", v }' ;;
     p50_us|p99_us) awk -v v="$v" 'BEGIN { printf "%.2f", v / 1000 }' ;;
     rss_per_session) awk -v v="$v" 'BEGIN { printf "%.1f", v / 1024 }' ;;
     server_cpu) awk -v v="$v" 'BEGIN { if (v < 0) print "-"; else printf "%.0f%%", v * 100 }' ;;
   esac
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2fx", a / b; else print "" }'; }
+
 TABLE=$BUILD/bench-table.md
 {
-  echo "| row | metric | ours | ref | ours/ref | target | met | server CPU ours / ref |"
-  echo "|---|---|---:|---:|---:|---|---|---|"
+  echo "| row | metric | ours | ref | bound | ours/ref | ours/bound | target | met | server CPU ours / ref / bound |"
+  echo "|---|---|---:|---:|---:|---:|---:|---|---|---|"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r name args kind <<<"$row"
-    [[ -n ${RES["$name|ours"]+x} ]] || continue
-    o=${RES["$name|ours"]} r=${RES["$name|ref"]}
+    IFS='|' read -r name args kind servers <<<"$row"
+    [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
     case $kind in
-      echo) metrics=("msgs/s:rate" "p50 RTT ms:p50_us" "p99 RTT ms:p99_us") ;;
+      echo) metrics=("msgs/s:rate" "msgs/CPU-s:per_cpu_s" "p50 RTT ms:p50_us" "p99 RTT ms:p99_us") ;;
       hold) metrics=("RSS/session KB:rss_per_session") ;;
-      broadcast) metrics=("deliveries/s:rate" "fan-out p50 ms:p50_us" "fan-out p99 ms:p99_us") ;;
+      broadcast) metrics=("deliveries/s:rate" "deliveries/CPU-s:per_cpu_s" "fan-out p50 ms:p50_us" "fan-out p99 ms:p99_us") ;;
     esac
     first=1
     for m in "${metrics[@]}"; do
       label=${m%%:*} key=${m#*:}
-      ov=$(fmt "$key" "$o") rv=$(fmt "$key" "$r")
-      ratio=$(awk -v a="$ov" -v b="$rv" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2fx", a / b; else print "-" }')
-      target=$(target_for "$name" "$label") met=""
-      if [[ -n $target && $ratio != - ]]; then
-        met=$(awk -v t="$target" -v x="${ratio%x}" 'BEGIN {
-          op = substr(t, 1, 2); v = substr(t, 3) + 0
-          print ((op == ">=" && x >= v) || (op == "<=" && x <= v)) ? "yes" : "**no**" }')
-        target="${target:0:2} ${target:2}x"
-      elif [[ -n $target ]]; then
-        met="**no** (error)"; target="${target:0:2} ${target:2}x"
+      declare -A v=()
+      for which in ours ref bound; do
+        v[$which]=""
+        [[ " $servers " == *" $which "* ]] && v[$which]=$(fmt "$key" "$(median_of "$name" "$which" "$key")")
+      done
+      rr=$(ratio "${v[ours]}" "${v[ref]}") rb=$(ratio "${v[ours]}" "${v[bound]}")
+      spec=$(target_for "$name" "$label") target="" met=""
+      if [[ -n $spec ]]; then
+        against=${spec%%[<>]*} cond=${spec#"$against"}
+        case $against in ref) x=${rr%x}; target="${cond:0:2} ${cond:2}x ref" ;;
+                         bound) x=${rb%x}; target="${cond:0:2} ${cond:2}x bound" ;;
+                         abs) x=${v[ours]}; target="${cond:0:2} ${cond:2}" ;; esac
+        if [[ -z $x || $x == ERROR ]]; then met="**no** (no figure)"
+        else met=$(awk -v c="$cond" -v x="$x" 'BEGIN { op = substr(c, 1, 2); t = substr(c, 3) + 0
+                   print ((op == ">=" && x >= t) || (op == "<=" && x <= t)) ? "yes" : "**no**" }'); fi
       fi
       cpu=""
-      ((first)) && [[ $kind != hold ]] && cpu="$(fmt server_cpu "$o") / $(fmt server_cpu "$r")"
-      echo "| $( ((first)) && echo "$name") | $label | $ov | $rv | $ratio | $target | $met | $cpu |"
+      if ((first)) && [[ $kind != hold ]]; then
+        cpu="$(fmt server_cpu "$(median_of "$name" ours server_cpu)") / $(fmt server_cpu "$(median_of "$name" ref server_cpu)")"
+        cpu+=" / $(fmt server_cpu "$(median_of "$name" bound server_cpu)")"
+      fi
+      echo "| $( ((first)) && echo "$name") | $label | ${v[ours]} | ${v[ref]} | ${v[bound]} | $rr | $rb | $target | $met | $cpu |"
       first=0
     done
   done
@@ -285,14 +314,13 @@ if ((FAILED)); then
   echo
   echo "Errors (every message is checked; details in $RESULTS):"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r name args kind <<<"$row"
-    for which in ours ref; do
-      line=${RES["$name|$which"]:-}
-      [[ -n $line && $(field "$line" errors) != 0 ]] &&
-        echo "  $name ($which): errors=$(field "$line" errors) ${line##*first_error=}"
+    IFS='|' read -r name args kind servers <<<"$row"
+    for which in $servers; do
+      e=$(first_error_of "$name" "$which")
+      [[ -n $e ]] && echo "  $name ($which): $e"
     done
   done
 fi
 echo
-echo "repetitions per step: $REPEAT (median shown); priority: ${NICE[*]:-default}; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "repetitions per step: $REPEAT (median of each cell); priority: ${NICE[*]:-default}; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$FAILED"

@@ -54,6 +54,10 @@ struct bench_report {
     std::int64_t rss_before = -1, rss_after = -1;
     double rss_per_session = -1;  ///< bytes
     double server_cpu = -1;       ///< server CPU seconds / wall seconds over the window
+    /// Messages (deliveries) per CPU-second of the server over the window: what a server
+    /// costs per message, whether or not the generator saturated first. -1 if unknown.
+    double per_cpu_s = -1;
+    double server_sys_share = -1;  ///< kernel (system) part of the server's CPU over the window
     double generator_cpu = -1;    ///< the same for this process
 
     void error(std::string what);

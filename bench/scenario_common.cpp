@@ -68,7 +68,8 @@ void print_report(std::ostream& out, const bench_report& r) {
         << r.seconds << std::setprecision(1) << " rate=" << r.rate << " p50_us=" << r.p50_us
         << " p99_us=" << r.p99_us << " rss_before=" << r.rss_before << " rss_after=" << r.rss_after
         << " rss_per_session=" << r.rss_per_session << std::setprecision(2)
-        << " server_cpu=" << r.server_cpu << " generator_cpu=" << r.generator_cpu;
+        << " server_cpu=" << r.server_cpu << " generator_cpu=" << r.generator_cpu << std::setprecision(0)
+        << " per_cpu_s=" << r.per_cpu_s << std::setprecision(2) << " server_sys_share=" << r.server_sys_share;
     out << " first_error=\"";
     if (!r.error_samples.empty()) {
         for (char c : r.error_samples.front()) out << (c == '"' || c == '\n' ? '\'' : c);

@@ -31,7 +31,7 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("help", "h", "print this help and exit"));
     set.addOption(Option("host", "", "address to bind (default 127.0.0.1)").argument("ADDR"));
     set.addOption(Option("port", "p", "port to listen on (default 8081; 0 picks one)").argument("PORT"));
-    set.addOption(Option("threads", "t", "event loops (default: one per core)").argument("N"));
+    set.addOption(Option("threads", "t", "event loops (default: one per core this process may use)").argument("N"));
     set.addOption(Option("static", "", "serve files from DIR for paths outside the services").argument("DIR"));
     set.addOption(Option("metrics", "", "path of the Prometheus metrics (default /metrics; '' turns it off)")
                       .argument("PATH"));

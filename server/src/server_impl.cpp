@@ -1,6 +1,7 @@
 #include "server_impl.hpp"
 
 #include "session_slot.hpp"
+#include "usable_cores.hpp"
 
 #include <sockjs/json_escape.hpp>
 
@@ -40,7 +41,7 @@ service_impl& server_impl::add_service(std::string prefix, server::factory make,
 void server_impl::start() {
     std::lock_guard lock(state_mutex_);
     if (started_) return;
-    loops_ = opts_.threads != 0 ? opts_.threads : std::max(1u, std::thread::hardware_concurrency());
+    loops_ = opts_.threads != 0 ? opts_.threads : usable_cores();
     // Longest prefix first, so that "/a/b" wins over "/a".
     std::stable_sort(services_.begin(), services_.end(),
                      [](const auto& a, const auto& b) { return a->prefix.size() > b->prefix.size(); });

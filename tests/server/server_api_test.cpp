@@ -10,6 +10,8 @@
 #include <regex>
 #include <thread>
 
+#include <sched.h>
+
 using namespace sjt;
 
 namespace {
@@ -444,4 +446,27 @@ TEST_CASE("api: stop() from an event handler stops the server without deadlock",
     CHECK(ws.recv().data == "c[1001,\"Server shutting down\"]");
     CHECK(eventually([&] { return done.load(); }));
     runner.join();
+}
+
+TEST_CASE("api: the default loop count is one per core the process may run on", "[api][threads]") {
+    // Started from a thread pinned to one CPU (as `taskset -c 0` pins a process), the default
+    // must make one loop, not one per core of the machine.
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    REQUIRE(::sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+    int first = 0;
+    while (!CPU_ISSET(first, &allowed)) ++first;
+    std::size_t loops = 0;
+    std::thread pinned([&] {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        if (::sched_setaffinity(0, sizeof one, &one) != 0) return;
+        auto opts = test_options();
+        opts.threads = 0;
+        test_server s(add_suite_services, opts);
+        loops = s.srv.loop_count();
+    });
+    pinned.join();
+    CHECK(loops == 1);
 }

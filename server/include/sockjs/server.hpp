@@ -45,7 +45,7 @@ struct server_options {
     std::uint16_t port = 8081;  ///< 0: pick a free port (see server::port())
     /// https/wss on this port when a certificate is set (see tls_options.hpp).
     sockjs::tls_options tls = {};
-    std::size_t threads = 0;    ///< event loops; 0: one per core
+    std::size_t threads = 0;    ///< event loops; 0: one per core the process may run on (its affinity mask)
 
     // Limits of the HTTP front end. (Every member has a default initializer, so that
     // designated initializers like {.port = 8081} compile without -Wextra warnings.)

@@ -5,10 +5,13 @@
 #include <Poco/Net/NetException.h>
 
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 namespace sockjs::net {
@@ -22,19 +25,39 @@ constexpr auto accept_backoff = std::chrono::milliseconds(100);
 constexpr int accepts_per_wakeup = 128;
 constexpr int deferred_rounds = 16;
 
+constexpr int max_events_per_wait = 1024;
+
 void log_error(std::size_t loop, const char* what, const char* detail) {
     std::fprintf(stderr, "sockjs net loop %zu: %s: %s\n", loop, what, detail);
+}
+
+std::uint32_t epoll_bits(int mode) {
+    std::uint32_t bits = 0;
+    if (mode & PollSet::POLL_READ) bits |= EPOLLIN;
+    if (mode & PollSet::POLL_WRITE) bits |= EPOLLOUT;
+    return bits;  // EPOLLERR and EPOLLHUP are always reported
+}
+
+int poll_mode(std::uint32_t events) {
+    int mode = 0;
+    // A hang-up is read as such: recv() returns 0 or the error.
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) mode |= PollSet::POLL_READ;
+    if (events & EPOLLOUT) mode |= PollSet::POLL_WRITE;
+    if (events & EPOLLERR) mode |= PollSet::POLL_ERROR;
+    return mode;
 }
 
 }  // namespace
 
 event_loop::event_loop(std::size_t index, server_shared& shared)
-    : index_(index), shared_(shared), scratch_(64u << 10) {
+    : index_(index), shared_(shared), epfd_(::epoll_create1(EPOLL_CLOEXEC)), ready_(max_events_per_wait),
+      scratch_(64u << 10) {
+    if (epfd_ < 0) throw Poco::IOException("epoll_create1 failed", errno);
     // POCO 1.11's PollSet has no wakeUp(): other threads send a datagram to this socket.
     wake_.bind(Poco::Net::SocketAddress("127.0.0.1", 0), false);
     wake_.setBlocking(false);
     wake_address_ = wake_.address();
-    poll_.add(wake_, PollSet::POLL_READ);
+    watch(wake_, PollSet::POLL_READ);
 
     now_ = clock::now();
     const auto& o = shared_.opts;
@@ -56,13 +79,14 @@ event_loop::~event_loop() {
         }
         if (dropped.empty()) break;
     }
+    ::close(epfd_);
 }
 
 void event_loop::listen(const Poco::Net::SocketAddress& address) {
     listener_.bind(address, true, true);
     listener_.listen(4096);
     listener_.setBlocking(false);
-    poll_.add(listener_, PollSet::POLL_READ);
+    watch(listener_, PollSet::POLL_READ);
     listening_ = true;
 }
 
@@ -116,9 +140,26 @@ void event_loop::cancel_timer(std::uint64_t id) {
     else post([this, id] { timers_.cancel(id); });
 }
 
-void event_loop::watch(const Poco::Net::Socket& socket, int mode) { poll_.add(socket, mode); }
-void event_loop::rewatch(const Poco::Net::Socket& socket, int mode) { poll_.update(socket, mode); }
-void event_loop::unwatch(const Poco::Net::Socket& socket) { poll_.remove(socket); }
+void event_loop::watch(const Poco::Net::Socket& socket, int mode) {
+    epoll_event ev{};
+    ev.events = epoll_bits(mode);
+    ev.data.ptr = socket.impl();
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, socket.impl()->sockfd(), &ev) != 0)
+        throw Poco::IOException("epoll_ctl(ADD) failed", errno);
+}
+
+void event_loop::rewatch(const Poco::Net::Socket& socket, int mode) {
+    epoll_event ev{};
+    ev.events = epoll_bits(mode);
+    ev.data.ptr = socket.impl();
+    if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, socket.impl()->sockfd(), &ev) != 0)
+        throw Poco::IOException("epoll_ctl(MOD) failed", errno);
+}
+
+void event_loop::unwatch(const Poco::Net::Socket& socket) {
+    epoll_event ev{};  // ignored, but kernels before 2.6.9 wanted one
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, socket.impl()->sockfd(), &ev);
+}
 
 void event_loop::log(std::string_view line) const {
     if (shared_.opts.log) shared_.opts.log(line);
@@ -151,16 +192,16 @@ event_loop::clock::duration event_loop::poll_timeout() {
 void event_loop::iterate() {
     // epoll counts milliseconds: round up so a timer 0.4 ms away does not spin the loop.
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(poll_timeout());
-    PollSet::SocketModeMap ready;
-    try {
-        ready = poll_.poll(Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(wait.count()) * 1000));
-    } catch (const Poco::Exception& e) {
-        log_error(index_, "poll failed", e.displayText().c_str());
+    int n = ::epoll_wait(epfd_, ready_.data(), static_cast<int>(ready_.size()), static_cast<int>(wait.count()));
+    if (n < 0) {
+        if (errno != EINTR) log_error(index_, "epoll_wait failed", std::strerror(errno));
+        n = 0;
     }
     now_ = clock::now();
 
-    for (auto& [socket, mode] : ready) {
-        const void* key = socket.impl();
+    for (int i = 0; i < n; ++i) {
+        const void* key = ready_[static_cast<std::size_t>(i)].data.ptr;
+        const int mode = poll_mode(ready_[static_cast<std::size_t>(i)].events);
         if (key == wake_.impl()) {
             drain_wakeup();
             continue;
@@ -189,7 +230,7 @@ void event_loop::iterate() {
     }
     if (accept_paused_until_ != clock::time_point{} && now_ >= accept_paused_until_) {
         accept_paused_until_ = {};
-        if (listening_) poll_.update(listener_, PollSet::POLL_READ);
+        if (listening_) rewatch(listener_, PollSet::POLL_READ);
     }
     if (now_ >= next_sweep_) {
         sweep();
@@ -268,7 +309,7 @@ void event_loop::accept_ready() {
             // Out of descriptors or memory: the listener stays readable, so stop polling it
             // for a moment instead of spinning.
             log_error(index_, "accept failed, pausing", e.displayText().c_str());
-            poll_.update(listener_, 0);
+            rewatch(listener_, 0);
             accept_paused_until_ = now_ + accept_backoff;
             return;
         }
@@ -309,7 +350,7 @@ void event_loop::sweep() {
 void event_loop::close_all() {
     if (listening_) {
         try {
-            poll_.remove(listener_);
+            unwatch(listener_);
             listener_.close();
         } catch (const Poco::Exception&) {
         }
