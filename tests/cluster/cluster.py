@@ -16,6 +16,8 @@ import urllib.parse
 import websockets
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# haproxy and nginx live in /usr/sbin, which a non-root PATH may lack.
+os.environ["PATH"] = os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin"
 
 
 def free_port():
@@ -399,3 +401,26 @@ async def polling_session(port, prefix, transport, message=None, expect=None, ti
             text += body
         raise AssertionError(f"{transport}: no {expect!r} in {text[-200:]!r}")
     return await asyncio.wait_for(go(), timeout)
+
+
+def serve_main():
+    """`cluster.py --server BIN [-n N]`: starts a cluster (HAProxy in front), prints one JSON
+    line {"port": balancer port, "nodes": {node id: pid}}, and stops everything when stdin
+    closes. For tests in other languages (tests/browser)."""
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", required=True)
+    ap.add_argument("-n", type=int, default=3)
+    a = ap.parse_args()
+    with Cluster(a.server, a.n, "haproxy") as c:
+        nodes = {}
+        for p in c.servers:
+            m = re.search(r"node=([0-9a-f]+)", p.text())
+            nodes[m.group(1)] = p.pid
+        print(json.dumps({"port": c.port, "nodes": nodes}), flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    serve_main()

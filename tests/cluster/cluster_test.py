@@ -86,7 +86,7 @@ async def broadcast(cluster, n=1000, messages=20):
 
 
 async def topics(cluster):
-    sessions = await open_rooms(cluster.port, 24)
+    sessions = await open_rooms(cluster.port, 48)
     by_node = {}
     for s in sessions:
         by_node.setdefault(s.node, []).append(s)
