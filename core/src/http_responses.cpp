@@ -28,6 +28,22 @@ http_response method_not_allowed(std::string_view allow) {
 
 }  // namespace detail
 
+http_response not_found_response() { return detail::not_found(); }
+
+http_response too_many_sessions_response() {
+    http_response r = detail::text_response(503, "503 Error: Too many sessions\n");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+}
+
+std::size_t websocket_wire_limit(const service_options& opts) noexcept {
+    const std::size_t m = opts.max_message_size;
+    constexpr std::size_t framing = 64;
+    const std::size_t max = static_cast<std::size_t>(-1);
+    if (m > (max - framing) / 3 * 2) return max;  // m + m/2 + 64 would overflow
+    return m + m / 2 + framing;
+}
+
 http_response receiver_head(transport t, const request_info& req, const service_options& opts) {
     http_response r;
     if (t == transport::websocket) {

@@ -198,6 +198,23 @@ std::string query_param(std::string_view query, std::string_view key) {
     return {};
 }
 
+bool is_form_urlencoded(std::optional<std::string_view> content_type) noexcept {
+    constexpr std::string_view form = "application/x-www-form-urlencoded";
+    if (!content_type) return false;
+    std::string_view v = *content_type;
+    const auto ows = [](char c) { return c == ' ' || c == '\t'; };
+    while (!v.empty() && ows(v.front())) v.remove_prefix(1);
+    std::string_view type = v.substr(0, v.find(';'));
+    while (!type.empty() && ows(type.back())) type.remove_suffix(1);
+    if (type.size() != form.size()) return false;
+    for (std::size_t i = 0; i < form.size(); ++i) {
+        char c = type[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != form[i]) return false;
+    }
+    return true;
+}
+
 std::string jsonp_send_body(std::string_view body, bool form_urlencoded) {
     if (!form_urlencoded) return std::string(body);
     return query_param(body, "d");

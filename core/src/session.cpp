@@ -16,6 +16,8 @@ constexpr int code_another_connection = 2010;
 constexpr std::string_view reason_another_connection = "Another connection still open";
 constexpr int code_interrupted = 1002;
 constexpr std::string_view reason_interrupted = "Connection interrupted";
+constexpr int code_normal = 1000;
+constexpr std::string_view reason_normal = "Normal closure";
 constexpr int code_overflow = 1013;
 constexpr std::string_view reason_overflow = "Send queue overflow";
 // A client that stops receiving (including a polling client that closed) is only noticed
@@ -84,6 +86,13 @@ void server_session::detach(bool aborted, time_point now) {
     heartbeat_due_ = false;
     if (aborted && state_ == session_state::open)
         enter_closing(code_interrupted, reason_interrupted, false, now);
+}
+
+void server_session::websocket_closed(int code, time_point now) {
+    seen(now);
+    if (!receiver_) return;
+    if (code == 1000 || code == 1001) close(code_normal, reason_normal);
+    detach(true, now);
 }
 
 receiver_output server_session::pull(time_point now) {

@@ -13,8 +13,6 @@
 #include <sockjs/payload.hpp>
 #include <sockjs/wrap.hpp>
 
-#include <Poco/String.h>
-
 #include <chrono>
 #include <random>
 
@@ -57,20 +55,7 @@ std::int64_t unix_now() {
         .count();
 }
 
-bool form_urlencoded(std::optional<std::string_view> content_type) {
-    constexpr std::string_view form = "application/x-www-form-urlencoded";
-    if (!content_type || content_type->size() < form.size()) return false;
-    return Poco::icompare(std::string(content_type->substr(0, form.size())), std::string(form)) == 0;
-}
-
 void respond(net::exchange& ex, const http_response& r) { ex.respond(r.status, r.headers, r.body); }
-
-/// The largest WebSocket message accepted on a SockJS WebSocket session: a message of
-/// max_message_size bytes plus its JSON framing and some escaping. The core checks the
-/// decoded size exactly.
-std::size_t websocket_wire_limit(const service_options& o) {
-    return o.max_message_size + o.max_message_size / 2 + 64;
-}
 
 }  // namespace
 
@@ -105,7 +90,7 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
             serve_static(opts_.static_dir, *ex, req);
             return;
         }
-        ex->respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
+        respond(*ex, not_found_response());
         return;
     }
 
@@ -134,8 +119,7 @@ void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_r
     stats_counters::add(counters_.refused);
     if (logging())
         log("event=refused service=" + svc.prefix + " reason=max_sessions remote=" + req.peer.toString());
-    ex.respond(503, {{"Content-Type", "text/plain;charset=UTF-8"}, {"Retry-After", "1"}},
-               "Too many sessions\n");
+    respond(ex, too_many_sessions_response());
 }
 
 void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange> ex,
@@ -173,7 +157,7 @@ void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> 
         return;
     }
     std::string body = rr.t == transport::jsonp_send
-                           ? jsonp_send_body(req.body, form_urlencoded(info.content_type))
+                           ? jsonp_send_body(req.body, info.content_type)
                            : std::move(req.body);
     net::loop& here = ex->owner();
     if (&slot->home() == &here) {

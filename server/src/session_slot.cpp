@@ -102,8 +102,7 @@ void session_slot::ws_message(std::uint64_t id, std::string&& message) {
         // one; the protocol suite expects the socket to go away right after).
         auto [code, reason] = websocket_error_close(e);
         auto ws = std::static_pointer_cast<ws_receiver>(std::exchange(rx_, nullptr));
-        core_.close(code, reason);
-        core_.detach(false, core_now());
+        core_.terminate(code, reason, core_now());
         ws->channel().close(code, reason);
     }
     settle();
@@ -113,10 +112,7 @@ void session_slot::ws_closed(std::uint64_t id, int code) {
     auto self = shared_from_this();
     if (rx_ && rx_->id() == id) {
         rx_.reset();
-        // A client that closes cleanly ends the session normally; anything else is an
-        // interrupted connection (the core's 1002).
-        if (code == 1000 || code == 1001) core_.close(1000, "Normal closure");
-        core_.detach(true, core_now());
+        core_.websocket_closed(code, core_now());
     }
     settle();
     finish();  // a WebSocket session lives exactly as long as its WebSocket

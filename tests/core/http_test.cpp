@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include "../support/iframe_page_template.hpp"
 
@@ -828,4 +829,27 @@ TEST_CASE("websocket_error_close", "[http][websocket]") {
     auto other = websocket_error_close(errc::queue_full);
     CHECK(other.first == 1011);
     CHECK_FALSE(other.second.empty());
+}
+
+TEST_CASE("not_found_response and too_many_sessions_response", "[http]") {
+    auto nf = not_found_response();
+    CHECK(nf.status == 404);
+    CHECK(nf.body == "404 Error: Page not found\n");
+    auto busy = too_many_sessions_response();
+    CHECK(busy.status == 503);
+    CHECK(std::count(busy.headers.begin(), busy.headers.end(),
+                     std::pair<std::string, std::string>("Retry-After", "1")) == 1);
+    CHECK(std::count(busy.headers.begin(), busy.headers.end(),
+                     std::pair<std::string, std::string>("Content-Type", "text/plain;charset=UTF-8")) == 1);
+    CHECK_FALSE(busy.body.empty());
+}
+
+TEST_CASE("websocket_wire_limit: the message limit plus room for escaping", "[http][websocket]") {
+    service_options o;
+    o.max_message_size = 1000;
+    CHECK(websocket_wire_limit(o) == 1564);
+    o.max_message_size = 0;
+    CHECK(websocket_wire_limit(o) == 64);
+    o.max_message_size = static_cast<std::size_t>(-1);
+    CHECK(websocket_wire_limit(o) == static_cast<std::size_t>(-1));
 }

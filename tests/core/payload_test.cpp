@@ -245,3 +245,19 @@ TEST_CASE("jsonp_send_body: form bodies carry the JSON in d", "[payload]") {
     CHECK(sockjs::jsonp_send_body("[\"%61bc\"]", false) == "[\"%61bc\"]");
     CHECK(sockjs::jsonp_send_body("d=%5B%5D", false) == "d=%5B%5D");
 }
+
+TEST_CASE("is_form_urlencoded: the exact media type, parameters allowed", "[payload]") {
+    CHECK(sockjs::is_form_urlencoded("application/x-www-form-urlencoded"));
+    CHECK(sockjs::is_form_urlencoded("Application/X-WWW-Form-URLEncoded"));
+    CHECK(sockjs::is_form_urlencoded("application/x-www-form-urlencoded; charset=UTF-8"));
+    CHECK(sockjs::is_form_urlencoded(" application/x-www-form-urlencoded ;charset=UTF-8"));
+    CHECK_FALSE(sockjs::is_form_urlencoded(std::nullopt));
+    CHECK_FALSE(sockjs::is_form_urlencoded(""));
+    CHECK_FALSE(sockjs::is_form_urlencoded("application/x-www-form-urlencodedXYZ"));
+    CHECK_FALSE(sockjs::is_form_urlencoded("application/x-www-form-urlencode"));
+    CHECK_FALSE(sockjs::is_form_urlencoded("text/plain"));
+    CHECK_FALSE(sockjs::is_form_urlencoded("multipart/form-data"));
+    // The decision reaches jsonp_send_body.
+    CHECK(sockjs::jsonp_send_body("d=%5B%5D", std::optional<std::string_view>("application/x-www-form-urlencoded")) == "[]");
+    CHECK(sockjs::jsonp_send_body("[\"x\"]", std::optional<std::string_view>("application/x-www-form-urlencodedXYZ")) == "[\"x\"]");
+}

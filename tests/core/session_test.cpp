@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace sockjs;
@@ -597,5 +598,33 @@ TEST_CASE("terminate: no close frame to the receiver, closed event, replay later
     // Once closing it changes nothing more.
     s.terminate(1009, "other", t0 + 3s);
     CHECK(s.close_code() == 3000);
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("websocket_closed: a clean close ends the session with 1000, others with 1002",
+          "[session]") {
+    const auto [peer_code, code, reason] =
+        GENERATE(std::make_tuple(1000, 1000, std::string("Normal closure")),
+                 std::make_tuple(1001, 1000, std::string("Normal closure")),
+                 std::make_tuple(1006, 1002, std::string("Connection interrupted")),
+                 std::make_tuple(1011, 1002, std::string("Connection interrupted")),
+                 std::make_tuple(3000, 1002, std::string("Connection interrupted")));
+    CAPTURE(peer_code);
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);
+    drain(s);
+    s.websocket_closed(peer_code, t0 + 1s);
+    CHECK_FALSE(s.has_receiver());
+    CHECK(s.state() == session_state::closing);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].kind == session_event::closed);
+    CHECK(ev[0].code == code);
+    CHECK(ev[0].reason == reason);
+    CHECK(s.close_code() == code);
+
+    // Without a receiver it changes nothing.
+    s.websocket_closed(1000, t0 + 2s);
+    CHECK(s.close_code() == code);
     CHECK(drain(s).empty());
 }

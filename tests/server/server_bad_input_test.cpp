@@ -302,3 +302,29 @@ TEST_CASE("bad input: a client that never reads overflows only its own session (
     CHECK_FALSE(c->is_open());
     check_still_serving(s.port);
 }
+
+TEST_CASE("bad input: a Content-Type that only starts like a form is not a form",
+          "[bad-input][jsonp]") {
+    test_server s;
+    auto url = session_url();
+    REQUIRE(http(s.port, "GET", url + "/jsonp?c=cb").status == 200);
+    // Read as JSON, not as a form without `d` (which would be "Payload expected.").
+    auto r = http(s.port, "POST", url + "/jsonp_send",
+                  {{"Content-Type", "application/x-www-form-urlencodedXYZ"}}, R"(["x"])");
+    CHECK(r.status == 200);
+    CHECK(r.body == "ok");
+    CHECK(http(s.port, "GET", url + "/jsonp?c=cb").body == "/**/cb(\"a[\\\"x\\\"]\");\r\n");
+    // With parameters the form is still a form.
+    r = http(s.port, "POST", url + "/jsonp_send",
+             {{"Content-Type", "application/x-www-form-urlencoded; charset=UTF-8"}}, "d=%5B%22y%22%5D");
+    CHECK(r.body == "ok");
+    CHECK(http(s.port, "GET", url + "/jsonp?c=cb").body == "/**/cb(\"a[\\\"y\\\"]\");\r\n");
+}
+
+TEST_CASE("bad input: a path outside every service gets the core's 404", "[bad-input]") {
+    test_server s;
+    auto r = http(s.port, "GET", "/no-such-service/info");
+    CHECK(r.status == 404);
+    CHECK(r.body == "404 Error: Page not found\n");
+    check_still_serving(s.port);
+}

@@ -43,6 +43,7 @@
 #include <sockjs/options.hpp>
 #include <sockjs/transport.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -122,6 +123,21 @@ http_response receiver_head(transport t, const request_info& req, const service_
 /// 204: Firefox takes an untyped empty body for XML), with no-cache, CORS and JSESSIONID.
 http_response send_response(transport t, errc result, const request_info& req,
                             const service_options& opts);
+
+/// 404 for a path no service (nor anything else of the server's) answers: the same
+/// text/plain body as the core's other 404s.
+http_response not_found_response();
+/// 503 for a new session (any transport, raw WebSocket included) beyond
+/// service_options::max_sessions: text/plain, with `Retry-After: 1`.
+http_response too_many_sessions_response();
+/// The largest WebSocket message, in bytes on the wire, that a SockJS WebSocket session
+/// accepts (larger ones close with 1009 before they are buffered): max_message_size plus half
+/// of it for JSON escaping, plus 64 for the brackets and quotes. The session then checks the
+/// decoded size exactly. A message whose escaping more than doubles half its bytes (control
+/// characters become six-byte `\uXXXX`) is refused even if it would decode within
+/// max_message_size: bounding what one connection buffers matters more. A raw WebSocket
+/// (`/websocket`) carries messages unframed: its limit is max_message_size itself.
+std::size_t websocket_wire_limit(const service_options& opts) noexcept;
 
 /// The WebSocket close to use for a payload error on a WebSocket session
 /// (broken JSON: 3000 "Broken framing."; oversized: 1009 "Message too big"; anything else:

@@ -15,6 +15,7 @@
 #include <sockjs/result.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,10 +35,19 @@ enum class payload_format {
 errc decode_messages(std::string_view body, payload_format format, std::vector<std::string>& out,
                      std::size_t max_message_size = static_cast<std::size_t>(-1));
 
+/// True if a `Content-Type` value names exactly the media type
+/// `application/x-www-form-urlencoded` (ASCII case-insensitive, optional whitespace and
+/// parameters after `;`, e.g. `; charset=UTF-8`). `...urlencodedXYZ` or a missing header is not.
+bool is_form_urlencoded(std::optional<std::string_view> content_type) noexcept;
+
 /// jsonp_send bodies may be form-encoded: `d=<url-encoded json>` (with
 /// `application/x-www-form-urlencoded`). Returns the JSON text to decode: for form bodies, the
 /// URL-decoded value of `d` (empty if absent); otherwise `body` unchanged.
 std::string jsonp_send_body(std::string_view body, bool form_urlencoded);
+/// The same, deciding from the request's `Content-Type` (is_form_urlencoded).
+inline std::string jsonp_send_body(std::string_view body, std::optional<std::string_view> content_type) {
+    return jsonp_send_body(body, is_form_urlencoded(content_type));
+}
 
 /// Percent-decoding for query strings and form bodies (`+` becomes a space).
 std::string url_decode(std::string_view s);

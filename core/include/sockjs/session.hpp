@@ -93,9 +93,16 @@ public:
     /// The current receiver's connection went away before the session ended it.
     /// `aborted`: the client dropped it (closes the session with 1002). False: the adapter
     /// ended it for its own reasons (e.g. server shutdown), which starts the disconnect timer.
-    /// For websocket sessions the peer closing the WebSocket counts as aborted: the session
-    /// is over either way. No-op when no receiver is attached.
+    /// No-op when no receiver is attached. (A websocket session's WebSocket ending is
+    /// websocket_closed().)
     void detach(bool aborted, time_point now);
+    /// The peer closed the WebSocket of a websocket session (or its connection dropped:
+    /// pass 1006). A clean close (1000 Normal closure, 1001 Going away) ends the session with
+    /// 1000 "Normal closure"; any other code is an interrupted connection, 1002 "Connection
+    /// interrupted", as for an aborted HTTP receiver. Either way the receiver is released and
+    /// the session is closing (`closed` fires if it was open). No-op when no receiver is
+    /// attached.
+    void websocket_closed(int code, time_point now);
     /// Next output for the attached receiver: queued messages as one `a[...]` frame, a close
     /// frame, or a due heartbeat. Empty bytes and end=false when there is nothing to do.
     /// Call after send/close/on_deadline, and again until it returns nothing.
