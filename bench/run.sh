@@ -6,8 +6,9 @@
 # the rows). The bound serves only the WebSocket rows (echo, hold, broadcast).
 #
 #   bench/run.sh            the whole matrix (about 9 minutes; every step bounded, < 15 min)
-#   bench/run.sh --smoke    one tiny step against both servers: a smoke test of the harness
-#                           for CI (it fails on a wrong or lost message, never on speed)
+#   bench/run.sh --smoke    two tiny steps (echo against all three servers, broadcast against
+#                           ours and the bound): a smoke test of the harness for CI (it fails
+#                           on a wrong or lost message, never on speed)
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1, the bound
 # on N+2; default 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
 # (run every step N times, alternating servers; every cell shows the median of its N values;

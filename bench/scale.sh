@@ -166,8 +166,8 @@ step() {
     step "--threads 1 on core ${SCORES[0]}" "${SCORES[0]}" --threads 1
     step "default (no --threads) on core ${SCORES[0]}" "${SCORES[0]}"
   fi
-} > >(tee "$TABLE")
-wait $! 2>/dev/null
+} >"$TABLE"
+cat "$TABLE"
 echo
 echo "machine: $NCPU cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); priority: ${PRIO[*]:-default}; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$FAILED"

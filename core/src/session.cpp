@@ -178,6 +178,16 @@ errc server_session::send_escaped(std::string_view json_literal) {
     return errc::ok;
 }
 
+bool server_session::send_escaped_direct(std::size_t frame_bytes, time_point now) noexcept {
+    if (state_ != session_state::open || !receiver_ || receiver_->t != transport::websocket || !queue_.empty())
+        return false;
+    seen(now);
+    receiver_->bytes_sent += frame_bytes;
+    last_frame_ = now;
+    heartbeat_due_ = false;
+    return true;
+}
+
 void server_session::terminate(int code, std::string_view reason, time_point now) {
     seen(now);
     if (receiver_) {

@@ -20,6 +20,17 @@ namespace sockjs::detail {
 struct service_impl;
 class server_impl;
 
+/// One broadcast, prepared once for every session of every loop.
+struct broadcast_message {
+    std::string literal;  ///< the message escaped as a JSON string literal (SockJS sessions)
+    std::string raw;      ///< the message as is (raw WebSocket sessions)
+    /// The RFC 6455 text frame of `a[literal]`, header included: a WebSocket session with
+    /// nothing queued writes it as is (server_session::send_escaped_direct) instead of
+    /// framing the same bytes again for each of thousands of sessions.
+    std::string ws_frame;
+    std::size_t ws_header = 0;  ///< bytes of ws_frame before the payload
+};
+
 /// Gives the server access to a connection's private fields.
 struct connection_access {
     static void bind(connection& c, std::weak_ptr<conn_backend> backend, std::string id,
@@ -57,9 +68,8 @@ public:
     bool is_open() const noexcept { return open_.load(std::memory_order_acquire); }
 
     // ---- home loop ----
-    /// A broadcast: `literal` is the message already escaped as a JSON string literal.
-    virtual void deliver_broadcast(const std::shared_ptr<const std::string>& literal,
-                                   const std::shared_ptr<const std::string>& raw) = 0;
+    /// A broadcast, prepared once for every session (see broadcast_message).
+    virtual void deliver_broadcast(const broadcast_message& m) = 0;
     /// Server shutdown: close with a close frame, end receivers.
     virtual void shutdown(int code, std::string_view reason) = 0;
     /// True while a client connection is attached (a receiver, or an open WebSocket).

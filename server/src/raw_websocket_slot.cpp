@@ -53,10 +53,7 @@ void raw_websocket_slot::closed(int code, std::string_view reason) {
     release();
 }
 
-void raw_websocket_slot::deliver_broadcast(const std::shared_ptr<const std::string>&,
-                                           const std::shared_ptr<const std::string>& raw) {
-    send_here(*raw);
-}
+void raw_websocket_slot::deliver_broadcast(const broadcast_message& m) { send_here(m.raw); }
 
 void raw_websocket_slot::shutdown(int code, std::string_view reason) { close_here(code, reason); }
 

@@ -111,6 +111,15 @@ void ws_receiver::write(std::string bytes, bool end, int close_code, std::string
         ws_->close(close_code != 0 ? close_code : 1000, close_reason);
         return;
     }
+    check_congestion();
+}
+
+void ws_receiver::write_framed(std::string_view payload, std::string_view frame) {
+    ws_->send_text_framed(payload, frame);
+    check_congestion();
+}
+
+void ws_receiver::check_congestion() {
     if (!congested_ && ws_->buffered() > high_watermark_) {
         congested_ = true;
         ws_->on_drain([w = weak_from_this()] {

@@ -89,11 +89,15 @@ public:
     ~ws_receiver() override;
 
     void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
+    /// One message (`payload`) whose RFC 6455 frame (`frame`) was built by the caller.
+    void write_framed(std::string_view payload, std::string_view frame);
     bool congested() const noexcept override { return congested_; }
     net::loop& loop() const noexcept override { return ws_->owner(); }
     net::ws_channel& channel() noexcept { return *ws_; }
 
 private:
+    void check_congestion();
+
     std::shared_ptr<net::ws_channel> ws_;
     std::size_t high_watermark_;
     std::function<void(std::uint64_t id)> on_drained_;

@@ -1,5 +1,6 @@
 #include "server_impl.hpp"
 
+#include "net/websocket_frame.hpp"
 #include "session_slot.hpp"
 #include "usable_cores.hpp"
 
@@ -169,19 +170,26 @@ void server_impl::deliver(std::string_view topic, std::string_view message) {
     service_impl* svc = nullptr;
     for (auto& s : services_)
         if (s->prefix == topic) svc = s.get();
-    // Escaped once here, for every session of every loop.
-    auto literal = std::make_shared<const std::string>(json_string(message));
-    auto raw = std::make_shared<const std::string>(message);
+    // Escaped and framed once here, for every session of every loop.
+    auto m = std::make_shared<broadcast_message>();
+    m->literal = json_string(message);
+    m->raw = message;
+    unsigned char head[10];
+    const std::size_t payload = m->literal.size() + 3;  // a[ ... ]
+    m->ws_header = net::ws_frame_header(head, net::ws_opcode::text, payload);
+    m->ws_frame.reserve(m->ws_header + payload);
+    m->ws_frame.append(reinterpret_cast<const char*>(head), m->ws_header).append("a[").append(m->literal).push_back(']');
+    std::shared_ptr<const broadcast_message> shared = std::move(m);
     auto name = std::make_shared<const std::string>(topic);
     // Always posted, even to the current loop: no application code (an on_close fired by a
     // queue overflow) may run inside the bus's delivery. A session of the service that also
     // joined the topic of its own prefix gets the message once.
     for (std::size_t i = 0; i < loops_; ++i)
-        post_to(net_->loop_at(i), [this, svc, i, literal, raw, name] {
+        post_to(net_->loop_at(i), [this, svc, i, shared, name] {
             std::vector<std::shared_ptr<conn_backend>> all;
             if (svc != nullptr) all.assign(svc->live[i].begin(), svc->live[i].end());
             topics_.collect(i, *name, all, [svc](const conn_backend& b) { return &b.service() == svc; });
-            for (auto& b : all) b->deliver_broadcast(literal, raw);
+            for (auto& b : all) b->deliver_broadcast(*shared);
         });
 }
 

@@ -46,8 +46,7 @@ public:
     /// verdict for send_response().
     errc receive(std::string_view body);
 
-    void deliver_broadcast(const std::shared_ptr<const std::string>& literal,
-                           const std::shared_ptr<const std::string>& raw) override;
+    void deliver_broadcast(const broadcast_message& m) override;
     void shutdown(int code, std::string_view reason) override;
     bool has_connection() const noexcept override { return sid_.empty() ? !finished_ : rx_ != nullptr; }
 

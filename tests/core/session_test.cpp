@@ -111,6 +111,40 @@ TEST_CASE("messages queued between polls go out as one frame, in order", "[sessi
     CHECK(s.queued_bytes() == 0);
 }
 
+TEST_CASE("send_escaped_direct: only open, websocket, nothing queued; counts as a frame sent", "[session]") {
+    SECTION("websocket, empty queue: taken, and the heartbeat silence restarts") {
+        server_session s(suite_limits(), t0);
+        s.attach(transport::websocket, {}, t0);
+        drain(s);
+        CHECK(s.next_deadline() == t0 + 25s);
+        CHECK(s.send_escaped_direct(7, t0 + 10s));
+        CHECK(s.next_deadline() == t0 + 35s);
+        CHECK(s.pull(t0 + 10s).bytes.empty());  // nothing left for the adapter to write
+        CHECK(s.queued_bytes() == 0);
+    }
+    SECTION("something queued: refused, the queue keeps the order") {
+        server_session s(suite_limits(), t0);
+        s.attach(transport::websocket, {}, t0);
+        drain(s);
+        REQUIRE(s.send("first") == errc::ok);
+        CHECK_FALSE(s.send_escaped_direct(7, t0));
+        CHECK(s.pull(t0).bytes == "a[\"first\"]");
+    }
+    SECTION("not a websocket receiver, no receiver, or not open: refused") {
+        auto polling = opened_by_polling();
+        CHECK_FALSE(polling.send_escaped_direct(7, t0));  // no receiver attached
+        server_session streaming(suite_limits(), t0);
+        streaming.attach(transport::xhr_streaming, {}, t0);
+        CHECK_FALSE(streaming.send_escaped_direct(7, t0));
+        server_session closing(suite_limits(), t0);
+        closing.attach(transport::websocket, {}, t0);
+        closing.close(3000, "bye");
+        CHECK_FALSE(closing.send_escaped_direct(7, t0));
+        server_session fresh(suite_limits(), t0);
+        CHECK_FALSE(fresh.send_escaped_direct(7, t0));
+    }
+}
+
 TEST_CASE("1000 messages each way keep their order", "[session]") {
     server_session s(suite_limits(), t0);
     s.attach(transport::websocket, {}, t0);

@@ -114,6 +114,12 @@ public:
     /// Application: queue an already-escaped JSON string literal (from append_json_string),
     /// so a broadcast escapes once for many sessions.
     errc send_escaped(std::string_view json_literal);
+    /// Broadcast fast path: true when the next frame may bypass the queue, i.e. the session
+    /// is open, its receiver is a websocket and nothing is queued. The session then counts
+    /// one `a[...]` frame of `frame_bytes` as sent now (what pull() would have produced for a
+    /// send_escaped() message) and the adapter writes that frame itself, framed once for
+    /// every session of a broadcast. False: nothing changed; use send_escaped().
+    bool send_escaped_direct(std::size_t frame_bytes, time_point now) noexcept;
     /// The adapter tears the current receiver down itself, with no close frame: a WebSocket
     /// that sent broken JSON must be dropped abruptly (the suite's Websocket.test_broken_json
     /// fails if `c[...]` arrives first). The receiver is released (do not detach it), the

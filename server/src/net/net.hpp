@@ -86,6 +86,10 @@ public:
     virtual ~ws_channel() = default;
     /// Queues one text message. Returns false if the channel is closing/closed.
     virtual bool send_text(std::string_view utf8) = 0;
+    /// The same message with its RFC 6455 frame (header + `utf8`) already built by the caller:
+    /// a broadcast frames once for many channels. Channels that frame otherwise (hixie-76)
+    /// send `utf8` as send_text() does.
+    virtual bool send_text_framed(std::string_view utf8, std::string_view /*frame*/) { return send_text(utf8); }
     /// Starts the close handshake (close frame with code and reason; hixie-76: closes).
     virtual void close(int code, std::string_view reason) = 0;
     virtual std::size_t buffered() const = 0;

@@ -41,6 +41,14 @@ bool rfc6455_channel::send_text(std::string_view utf8) {
     return c->writable();
 }
 
+bool rfc6455_channel::send_text_framed(std::string_view, std::string_view frame) {
+    if (state_ != state::open) return false;
+    auto c = live();
+    if (!c) return false;
+    append_to(*c, frame);
+    return c->writable();
+}
+
 void rfc6455_channel::close(int code, std::string_view reason) {
     if (state_ != state::open) return;
     state_ = state::closing;

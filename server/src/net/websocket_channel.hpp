@@ -52,6 +52,7 @@ public:
     rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message);
 
     bool send_text(std::string_view utf8) override;
+    bool send_text_framed(std::string_view utf8, std::string_view frame) override;
     void close(int code, std::string_view reason) override;
     void on_bytes(std::string_view bytes) override;
     void on_transport_closed() override;
