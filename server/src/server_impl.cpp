@@ -2,6 +2,7 @@
 
 #include "net/websocket_frame.hpp"
 #include "session_slot.hpp"
+#include "stop_signals.hpp"
 #include "usable_cores.hpp"
 
 #include <sockjs/json_escape.hpp>
@@ -78,9 +79,24 @@ void server_impl::start() {
 }
 
 void server_impl::run() {
+    if (!opts_.stop_on_signals) {
+        start();
+        std::unique_lock lock(state_mutex_);
+        state_cv_.wait(lock, [this] { return stopped_; });
+        return;
+    }
+    stop_signals signals;  // before start(): no window in which Ctrl-C kills the process
     start();
-    std::unique_lock lock(state_mutex_);
-    state_cv_.wait(lock, [this] { return stopped_; });
+    for (;;) {
+        {
+            std::lock_guard lock(state_mutex_);
+            if (stopped_) return;
+        }
+        if (const int sig = signals.wait(std::chrono::milliseconds(100))) {
+            if (logging()) log(sig == SIGINT ? "level=info event=draining signal=SIGINT" : "level=info event=draining signal=SIGTERM");
+            stop();
+        }
+    }
 }
 
 void server_impl::on_every_loop(const std::function<void(std::size_t)>& fn) {
