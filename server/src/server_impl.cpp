@@ -43,6 +43,7 @@ service_impl& server_impl::add_service(std::string prefix, server::factory make,
 void server_impl::start() {
     std::lock_guard lock(state_mutex_);
     if (started_) return;
+    if (!opts_.trusted_proxies.empty()) proxies_.emplace(opts_.trusted_proxies);
     loops_ = opts_.threads != 0 ? opts_.threads : usable_cores();
     // Longest prefix first, so that "/a/b" wins over "/a".
     std::stable_sort(services_.begin(), services_.end(),

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace sockjs {
 
@@ -66,6 +67,12 @@ struct server_options {
     std::string static_dir = {};
     /// One structured `key=value` line per session event (open, close, refused); null: quiet.
     std::function<void(std::string_view line)> log = {};
+    /// Reverse proxies (addresses or CIDRs, e.g. "10.0.0.0/8", "::1") whose Forwarded /
+    /// X-Forwarded-For headers are believed: for a request from one of them, remote_address()
+    /// and the logs give the client's address from those headers (the rightmost hop that is
+    /// not a trusted proxy; no port). Empty: the headers are ignored (the default: anyone can
+    /// send them). start() throws std::invalid_argument for an entry that is neither.
+    std::vector<std::string> trusted_proxies = {};
     /// Broadcast bus; null: an in_process_broadcaster of this server's own.
     std::shared_ptr<sockjs::broadcaster> bus = {};
 
