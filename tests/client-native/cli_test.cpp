@@ -115,7 +115,7 @@ TEST_CASE("cli: bad usage exits 64 with a message on stderr", "[cli]") {
     CHECK(r.out.find("--url") != std::string::npos);
 }
 
-TEST_CASE("cli: --ca-file reaches our server over https; without it, the system store refuses the test CA",
+TEST_CASE("cli: --ca-file reaches our server over https, the system store alone refuses the test CA",
           "[own][cli][tls]") {
     server_process srv(server_kind::own, true);
     const auto ok = run_cli({"--url", srv.url("/echo"), "--ca-file", sockjs_test::cert_file("ca.pem"), "--linger", "0.3"},
