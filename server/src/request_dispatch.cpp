@@ -75,8 +75,8 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
         if (auto client = proxies_->client(req.peer.host(), req.headers)) req.peer = Poco::Net::SocketAddress(*client, 0);
 
     if (!opts_.metrics_path.empty() && req.path == opts_.metrics_path) {
-        if (req.method != "GET") {
-            ex->respond(405, {{"Allow", "GET"}}, {});
+        if (req.method != "GET" && req.method != "HEAD") {
+            ex->respond(405, {{"Allow", "GET, HEAD"}}, {});
             return;
         }
         ex->respond(200,
