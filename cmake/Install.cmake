@@ -35,6 +35,9 @@ endif()
 if(TARGET sockjs_redis)
   string(APPEND SOCKJS_CONFIG_DEPENDENCIES "find_dependency(Poco CONFIG COMPONENTS Redis)\n")
 endif()
+if(TARGET sockjs_client)
+  string(APPEND SOCKJS_CONFIG_DEPENDENCIES "find_dependency(Poco CONFIG COMPONENTS NetSSL)\n")
+endif()
 
 install(TARGETS ${SOCKJS_INSTALLED_TARGETS} EXPORT sockjsTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

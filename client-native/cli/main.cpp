@@ -1,6 +1,7 @@
 // sockjs-client-cli: a SockJS session on the command line.
 //
 //   sockjs-client-cli --url URL [--transport NAME]... [--timeout S] [--linger S]
+//                     [--ca-file FILE] [--insecure-no-verify]
 //
 // Each line read from stdin is sent as one message; each message received is printed on its
 // own line on stdout. On a close from the server the program exits with the close code (as
@@ -54,7 +55,7 @@ std::chrono::milliseconds seconds_arg(const std::string& name, const std::string
 Poco::Util::OptionSet option_set() {
     using Poco::Util::Option;
     Poco::Util::OptionSet set;
-    set.addOption(Option("url", "u", "SockJS service URL, e.g. http://127.0.0.1:8081/echo")
+    set.addOption(Option("url", "u", "SockJS service URL, e.g. http://127.0.0.1:8081/echo (https:// for TLS)")
                       .required(true).repeatable(false).argument("URL"));
     set.addOption(Option("transport", "t",
                          "allowed transport: websocket, xhr-streaming or xhr-polling (repeatable; default all)")
@@ -62,6 +63,10 @@ Poco::Util::OptionSet option_set() {
     set.addOption(Option("timeout", "", "seconds one transport may take to open (default 5)").argument("S"));
     set.addOption(Option("linger", "", "after the end of stdin, seconds without a message before closing (default 1)")
                       .argument("S"));
+    set.addOption(Option("ca-file", "", "https: trust the CAs in this PEM file (default: the system's store)")
+                      .argument("FILE"));
+    set.addOption(Option("insecure-no-verify", "",
+                         "https: accept ANY certificate (no protection against a man in the middle; tests only)"));
     set.addOption(Option("help", "h", "this text"));
     return set;
 }
@@ -90,6 +95,10 @@ cli_args parse(int argc, char** argv, const Poco::Util::OptionSet& set) {
             a.opts.timeout = seconds_arg(name, value);
         } else if (name == "linger") {
             a.linger = seconds_arg(name, value);
+        } else if (name == "ca-file") {
+            a.opts.tls.ca_file = value;
+        } else if (name == "insecure-no-verify") {
+            a.opts.tls.insecure_skip_verify = true;
         } else if (name == "help") {
             a.help = true;
         }

@@ -2,13 +2,20 @@
 
 #include "connection_impl.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
 namespace sockjs::client {
 
 connection::connection(const std::string& url, options opts, handlers h) {
     auto ep = detail::parse_endpoint(url);
-    if (!ep) throw std::invalid_argument("sockjs::client::connection: not an absolute http:// URL: " + url);
+    if (!ep) throw std::invalid_argument("sockjs::client::connection: not an absolute http:// or https:// URL: " + url);
+    if (ep->secure) {
+        ep->tls = detail::make_tls_context(opts.tls);
+        if (opts.tls.insecure_skip_verify)
+            std::fprintf(stderr, "sockjs::client: WARNING: TLS certificate verification is OFF for %s: "
+                                 "anyone on the path can read and change this connection\n", url.c_str());
+    }
     impl_ = std::make_shared<impl>(std::move(*ep), std::move(opts), std::move(h));
     impl_->start();
 }

@@ -6,6 +6,7 @@
 
 #include "abort_token.hpp"
 
+#include <Poco/Net/Context.h>
 #include <Poco/Net/StreamSocket.h>
 
 #include <cstdint>
@@ -19,10 +20,16 @@ struct endpoint {
     std::string host;
     std::uint16_t port = 80;
     std::string prefix;  ///< the service path without a trailing slash, e.g. "/echo" (may be "")
-    std::string url;     ///< http://host:port/prefix, as normalised
+    std::string url;     ///< http(s)://host:port/prefix, as normalised
+    bool secure = false; ///< https: every connection is TLS (wss for the WebSocket)
+    Poco::Net::Context::Ptr tls;  ///< the TLS context (secure only), set by make_tls_context
 };
 
-/// Parses an absolute `http://host[:port][/prefix]` URL; a trailing slash, query and fragment
+/// The client TLS context for `opts.tls`: verification against the CA file or the system
+/// store. Throws std::invalid_argument when a file cannot be loaded.
+Poco::Net::Context::Ptr make_tls_context(const tls_client_options& opts);
+
+/// Parses an absolute `http(s)://host[:port][/prefix]` URL; a trailing slash, query and fragment
 /// are dropped (sockjs-client does the same). nullopt for anything else.
 std::optional<endpoint> parse_endpoint(const std::string& url);
 

@@ -191,11 +191,7 @@ int main(int argc, char** argv) {
 
     try {
         srv.start();
-    } catch (const Poco::Exception& e) {
-        std::cerr << "sockjs-server: cannot listen on " << opts.host << ":" << opts.port << ": "
-                  << e.displayText() << "\n";
-        return 1;
-    } catch (const std::exception& e) {
+    } catch (const std::exception& e) {  // "address already in use: 127.0.0.1:8081", a TLS file
         std::cerr << "sockjs-server: " << e.what() << "\n";
         return 1;
     }

@@ -100,7 +100,7 @@ bool conn_backend::make_connection(const net::http_request& req) {
     headers.reserve(req.headers.size());
     for (const auto& [k, v] : req.headers) headers.emplace_back(k, v);
     connection_access::bind(*c, weak_from_this(), server().new_connection_id(),
-                            transport_slot_name(transport_slot_), req.peer.toString(), svc_.prefix,
+                            transport_slot_name(transport_slot_), remote_text(req.peer), svc_.prefix,
                             req.path, std::move(headers));
     server().register_connection(c);
     conn_ = std::move(c);

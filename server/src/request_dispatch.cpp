@@ -71,10 +71,12 @@ service_impl* server_impl::match(std::string_view path) noexcept {
 
 void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& req) {
     tl_current_loop = &ex->owner();
+    if (proxies_)
+        if (auto client = proxies_->client(req.peer.host(), req.headers)) req.peer = Poco::Net::SocketAddress(*client, 0);
 
     if (!opts_.metrics_path.empty() && req.path == opts_.metrics_path) {
-        if (req.method != "GET") {
-            ex->respond(405, {{"Allow", "GET"}}, {});
+        if (req.method != "GET" && req.method != "HEAD") {
+            ex->respond(405, {{"Allow", "GET, HEAD"}}, {});
             return;
         }
         ex->respond(200,
@@ -118,7 +120,7 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
 void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_request& req) {
     stats_counters::add(counters_.refused);
     if (logging())
-        log("event=refused service=" + svc.prefix + " reason=max_sessions remote=" + req.peer.toString());
+        log("event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
     respond(ex, too_many_sessions_response());
 }
 

@@ -2,6 +2,7 @@
 
 #include "net/websocket_frame.hpp"
 #include "session_slot.hpp"
+#include "stop_signals.hpp"
 #include "usable_cores.hpp"
 
 #include <sockjs/json_escape.hpp>
@@ -42,6 +43,7 @@ service_impl& server_impl::add_service(std::string prefix, server::factory make,
 void server_impl::start() {
     std::lock_guard lock(state_mutex_);
     if (started_) return;
+    if (!opts_.trusted_proxies.empty()) proxies_.emplace(opts_.trusted_proxies);
     loops_ = opts_.threads != 0 ? opts_.threads : usable_cores();
     // Longest prefix first, so that "/a/b" wins over "/a".
     std::stable_sort(services_.begin(), services_.end(),
@@ -78,9 +80,24 @@ void server_impl::start() {
 }
 
 void server_impl::run() {
+    if (!opts_.stop_on_signals) {
+        start();
+        std::unique_lock lock(state_mutex_);
+        state_cv_.wait(lock, [this] { return stopped_; });
+        return;
+    }
+    stop_signals signals;  // before start(): no window in which Ctrl-C kills the process
     start();
-    std::unique_lock lock(state_mutex_);
-    state_cv_.wait(lock, [this] { return stopped_; });
+    for (;;) {
+        {
+            std::lock_guard lock(state_mutex_);
+            if (stopped_) return;
+        }
+        if (const int sig = signals.wait(std::chrono::milliseconds(100))) {
+            if (logging()) log(sig == SIGINT ? "level=info event=draining signal=SIGINT" : "level=info event=draining signal=SIGTERM");
+            stop();
+        }
+    }
 }
 
 void server_impl::on_every_loop(const std::function<void(std::size_t)>& fn) {

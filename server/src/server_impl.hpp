@@ -6,6 +6,7 @@
 #include "service_impl.hpp"
 #include "stats_counters.hpp"
 #include "topic_registry.hpp"
+#include "trusted_proxies.hpp"
 
 #include <sockjs/http.hpp>
 #include <sockjs/server.hpp>
@@ -13,6 +14,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -78,6 +80,7 @@ private:
     std::size_t loops_ = 0;
     stats_counters counters_;
     std::shared_ptr<broadcaster> bus_;
+    std::optional<trusted_proxies> proxies_;  // set by start() when opts_.trusted_proxies is not empty
     std::size_t bus_token_ = 0;
     std::string node_;  // bus_->node_id(): the prefix of this server's connection ids
     topic_registry topics_;

@@ -75,8 +75,8 @@ std::string_view content_type_for(std::string_view filename) noexcept {
 }
 
 void serve_static(const std::string& root, net::exchange& ex, const net::http_request& req) {
-    if (req.method != "GET") {
-        ex.respond(405, {{"Allow", "GET"}}, {});
+    if (req.method != "GET" && req.method != "HEAD") {
+        ex.respond(405, {{"Allow", "GET, HEAD"}}, {});
         return;
     }
     auto rel = safe_relative_path(req.path);
@@ -88,7 +88,17 @@ void serve_static(const std::string& root, net::exchange& ex, const net::http_re
     if (ec) return not_found(ex);
     fs::path file = fs::weakly_canonical(base / rel, ec);
     if (ec) return not_found(ex);
-    if (fs::is_directory(file, ec)) file /= "index.html";
+    if (fs::is_directory(file, ec)) {
+        // "/demo" would serve the page with its relative links resolved against "/": send the
+        // browser to "/demo/" instead.
+        if (req.path.empty() || req.path.back() != '/') {
+            std::string to = req.path + "/";
+            if (!req.query.empty()) to += "?" + req.query;
+            ex.respond(301, {{"Location", to}, {"Content-Type", "text/plain"}}, "Moved to " + to + "\n");
+            return;
+        }
+        file /= "index.html";
+    }
     // Symlinks may not lead out of the root either.
     file = fs::canonical(file, ec);
     if (ec || !fs::is_regular_file(file, ec)) return not_found(ex);

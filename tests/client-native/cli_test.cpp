@@ -2,6 +2,7 @@
 
 #include "support/port_lease.hpp"
 #include "support/server_process.hpp"
+#include "test_certs.hpp"
 
 #include <Poco/Pipe.h>
 #include <Poco/PipeStream.h>
@@ -112,4 +113,19 @@ TEST_CASE("cli: bad usage exits 64 with a message on stderr", "[cli]") {
     r = run_cli({"--help"}, "");
     CHECK(r.status == 0);
     CHECK(r.out.find("--url") != std::string::npos);
+}
+
+TEST_CASE("cli: --ca-file reaches our server over https, the system store alone refuses the test CA",
+          "[own][cli][tls]") {
+    server_process srv(server_kind::own, true);
+    const auto ok = run_cli({"--url", srv.url("/echo"), "--ca-file", sockjs_test::cert_file("ca.pem"), "--linger", "0.3"},
+                            "over tls\n");
+    INFO("stderr: " << ok.err);
+    CHECK(ok.status == 0);
+    CHECK(ok.out == "over tls\n");
+
+    const auto refused = run_cli({"--url", srv.url("/echo")}, "x\n");
+    CHECK(refused.status == (1002 & 0xff));
+    CHECK(refused.err.find("certificate verify failed") != std::string::npos);
+    CHECK(refused.out.empty());
 }

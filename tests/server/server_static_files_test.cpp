@@ -64,7 +64,10 @@ TEST_CASE("static files: served outside the services, with index.html for direct
     CHECK(r.status == 200);
     CHECK(r.header("Content-Type") == "text/css;charset=UTF-8");
     CHECK(http(s.port, "GET", "/sub/").body == "sub home");
-    CHECK(http(s.port, "GET", "/sub").body == "sub home");
+    // A directory without its slash: 301 to the slash form (relative links then resolve).
+    r = http(s.port, "GET", "/sub?x=1");
+    CHECK(r.status == 301);
+    CHECK(r.header("Location") == "/sub/?x=1");
     r = http(s.port, "GET", "/mod.wasm");
     CHECK(r.header("Content-Type") == "application/wasm");
     CHECK(r.body == std::string("\0asm", 4));
@@ -87,4 +90,28 @@ TEST_CASE("static files: no directory traversal, encoded or not, and no symlinks
         CHECK(r.status == 404);
         CHECK(r.body.find("do not serve") == std::string::npos);
     }
+}
+
+TEST_CASE("static files and metrics: HEAD answers the GET head without the body", "[static]") {
+    temp_site site;
+    auto opts = test_options();
+    opts.static_dir = site.root.string();
+    opts.metrics_path = "/metrics";
+    test_server s(add_suite_services, opts);
+    for (const char* path : {"/app.js", "/metrics"}) {
+        INFO(path);
+        raw_http c(s.port);
+        c.request("HEAD", path);
+        auto head = c.read_head();
+        CHECK(head.status == 200);
+        CHECK(head.header("Content-Length") != std::optional<std::string>("0"));
+        // No body bytes follow: the next response on the connection starts right away.
+        c.request("GET", "/app.js");
+        auto next = c.read_head();
+        CHECK(next.status == 200);
+        CHECK(c.read_body(next) == "console.log(1)");
+    }
+    auto r = http(s.port, "DELETE", "/metrics");
+    CHECK(r.status == 405);
+    CHECK(r.header("Allow") == "GET, HEAD");
 }

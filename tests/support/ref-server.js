@@ -12,10 +12,13 @@
 // The one reference server of the repository: the native-client tests, the browser tests and
 // bench/run.sh all start this file, so every comparison is against the same services.
 //
-// usage: node tests/support/ref-server.js PORT     (binds 127.0.0.1; prints one line when
-// listening; SIGTERM or SIGINT stops it)
+// usage: node tests/support/ref-server.js PORT [--tls CERT KEY]
+//   binds 127.0.0.1; prints one line when listening; SIGTERM or SIGINT stops it. With --tls,
+//   node's https server with that PEM certificate and key (the services speak https/wss).
 
+const fs = require('fs');
 const http = require('http');
+const https = require('https');
 
 let sockjs;
 try {
@@ -48,10 +51,13 @@ const services = {
   }],
 };
 
-const server = http.createServer((req, res) => {
+const tlsAt = process.argv.indexOf('--tls');
+const tls = tlsAt > 0 ? { cert: fs.readFileSync(process.argv[tlsAt + 1]), key: fs.readFileSync(process.argv[tlsAt + 2]) } : null;
+const notFound = (req, res) => {
   res.writeHead(404, { 'Content-Type': 'text/plain' });
   res.end('not a SockJS service\n');
-});
+};
+const server = tls ? https.createServer(tls, notFound) : http.createServer(notFound);
 server.on('upgrade', (req, socket) => socket.destroy());  // upgrades no service took
 
 for (const [prefix, [opts, onConnection]] of Object.entries(services)) {
@@ -60,7 +66,7 @@ for (const [prefix, [opts, onConnection]] of Object.entries(services)) {
   service.installHandlers(server, { prefix });
 }
 
-server.listen(port, '127.0.0.1', () => console.log(`ref-server: sockjs ${require('sockjs/package.json').version} on 127.0.0.1:${port}`));
+server.listen(port, '127.0.0.1', () => console.log(`ref-server: sockjs ${require('sockjs/package.json').version} on ${tls ? 'https' : 'http'}://127.0.0.1:${port}`));
 server.on('error', (e) => {
   console.error(`ref-server: ${e.message}`);
   process.exit(1);

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace sockjs {
 
@@ -66,6 +67,12 @@ struct server_options {
     std::string static_dir = {};
     /// One structured `key=value` line per session event (open, close, refused); null: quiet.
     std::function<void(std::string_view line)> log = {};
+    /// Reverse proxies (addresses or CIDRs, e.g. "10.0.0.0/8", "::1") whose Forwarded /
+    /// X-Forwarded-For headers are believed: for a request from one of them, remote_address()
+    /// and the logs give the client's address from those headers (the rightmost hop that is
+    /// not a trusted proxy; no port). Empty: the headers are ignored (the default: anyone can
+    /// send them). start() throws std::invalid_argument for an entry that is neither.
+    std::vector<std::string> trusted_proxies = {};
     /// Broadcast bus; null: an in_process_broadcaster of this server's own.
     std::shared_ptr<sockjs::broadcaster> bus = {};
 
@@ -74,6 +81,10 @@ struct server_options {
     std::string shutdown_reason = "Server shutting down";
     /// How long stop() waits for close frames to reach clients before closing sockets.
     std::chrono::milliseconds drain_timeout{1000};
+    /// run() catches SIGINT and SIGTERM while it runs and stops the server gracefully on
+    /// them (the previous handlers are restored when it returns). Off: run() leaves the
+    /// signals alone (handle them yourself and call stop()).
+    bool stop_on_signals = true;
 };
 
 class server;
@@ -117,10 +128,14 @@ public:
     /// Adds a service whose sessions are made by `make` (called on the session's loop).
     service route(std::string prefix, factory make, service_options opts = {});
 
-    /// Binds and starts the loops; returns at once. Throws (Poco::Exception) if binding fails.
+    /// Binds and starts the loops; returns at once. Throws std::runtime_error saying what
+    /// went wrong if it cannot listen ("address already in use: 127.0.0.1:8081") or a TLS
+    /// file cannot be loaded.
     void start();
-    /// start() if needed, then blocks until stop() is called (from another thread or a
-    /// signal-waiting thread).
+    /// start() if needed, then blocks until the server has stopped: after stop() (from
+    /// another thread or a handler) or, with server_options::stop_on_signals (the default),
+    /// after SIGINT or SIGTERM, on which it drains as stop() does (clients get a close frame,
+    /// not 1006). A second signal during the drain ends the process as it would have before.
     void run();
     /// Graceful stop: sends a close frame to every session, waits up to drain_timeout for
     /// them to leave, closes every connection and joins the loops. Thread-safe, idempotent.

@@ -157,7 +157,7 @@ public:
     net_server(const net_server&) = delete;
     net_server& operator=(const net_server&) = delete;
 
-    void start();                 ///< binds and starts the loop threads (throws Poco exceptions on bind failure)
+    void start();                 ///< binds and starts the loop threads (throws std::runtime_error "address already in use: HOST:PORT" and the like)
     void stop();                  ///< stops accepting, closes every connection, joins threads
     std::uint16_t port() const;   ///< the bound port
     std::size_t loop_count() const;

@@ -4,10 +4,39 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace sockjs::net {
+
+namespace {
+
+// "address already in use: 127.0.0.1:8081": what went wrong, then where (POCO's own message
+// is "Net Exception" with the reason in a code).
+[[noreturn]] void cannot_listen(const Poco::Exception& e, const std::string& host, std::uint16_t port) {
+    std::string why;
+    switch (e.code()) {
+    case EADDRINUSE: why = "address already in use"; break;
+    case EACCES: why = "permission denied (ports below 1024 need privileges)"; break;
+    case EADDRNOTAVAIL: why = "address not available on this machine"; break;
+    default:
+        if (e.code() > 0) {
+            why = std::strerror(e.code());
+            if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+        } else {
+            why = e.displayText();  // a host name that does not resolve, say
+        }
+    }
+    const bool v6 = host.find(':') != std::string::npos;
+    throw std::runtime_error(why + ": " + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port));
+}
+
+}  // namespace
 
 struct net_server::impl {
     server_shared shared;
@@ -38,20 +67,24 @@ void net_server::start() {
     // Certificate problems surface here, before anything listens.
     if (s.opts.tls.enabled() && !s.tls) s.tls = std::make_unique<tls_context>(s.opts.tls);
     std::uint16_t port = s.opts.port;
-    if (port != 0) {
-        // Every loop listens with SO_REUSEPORT, which would also let us join a port another
-        // process already serves (the kernel would split its clients between us). A plain bind
-        // first fails with "address in use" in that case; the probe is closed unlistened.
-        Poco::Net::ServerSocket probe;
-        probe.bind(Poco::Net::SocketAddress(s.opts.host, port), true, false);
-        probe.close();
-    }
-    for (std::size_t i = 0; i < n; ++i) {
-        auto lp = std::make_unique<event_loop>(i, s);
-        // The first loop may pick the port (0); the others join it with SO_REUSEPORT.
-        lp->listen(Poco::Net::SocketAddress(s.opts.host, port));
-        if (i == 0) port = lp->port();
-        loops.push_back(std::move(lp));
+    try {
+        if (port != 0) {
+            // Every loop listens with SO_REUSEPORT, which would also let us join a port another
+            // process already serves (the kernel would split its clients between us). A plain
+            // bind first fails with "address in use" in that case; the probe is closed unlistened.
+            Poco::Net::ServerSocket probe;
+            probe.bind(Poco::Net::SocketAddress(s.opts.host, port), true, false);
+            probe.close();
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            auto lp = std::make_unique<event_loop>(i, s);
+            // The first loop may pick the port (0); the others join it with SO_REUSEPORT.
+            lp->listen(Poco::Net::SocketAddress(s.opts.host, port));
+            if (i == 0) port = lp->port();
+            loops.push_back(std::move(lp));
+        }
+    } catch (const Poco::Exception& e) {
+        cannot_listen(e, s.opts.host, port);
     }
     impl_->port = port;
     impl_->loops = std::move(loops);

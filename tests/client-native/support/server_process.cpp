@@ -1,9 +1,12 @@
 #include "server_process.hpp"
 
+#include "test_certs.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/PipeStream.h>
 
 #include <chrono>
@@ -21,7 +24,7 @@ const char* server_name(server_kind k) {
     return k == server_kind::reference ? "reference (npm sockjs 0.3.24)" : "ours (sockjs-server)";
 }
 
-server_process::server_process(server_kind k) {
+server_process::server_process(server_kind k, bool tls) : tls_(tls) {
     if (!server_available(k)) throw std::runtime_error(std::string(server_name(k)) + " is not available in this build");
     const std::string port = std::to_string(lease_.port());
     std::string command;
@@ -29,9 +32,13 @@ server_process::server_process(server_kind k) {
     if (k == server_kind::reference) {
         command = SOCKJS_TEST_NODE;
         args = {SOCKJS_TEST_REF_SERVER_JS, port};
+        if (tls) args.insert(args.end(), {"--tls", sockjs_test::cert_file("server.pem"), sockjs_test::cert_file("server.key")});
     } else {
         command = SOCKJS_TEST_OWN_SERVER;
         args = {"--host", "127.0.0.1", "--port", port, "--quiet"};
+        if (tls)
+            args.insert(args.end(), {"--tls-cert", sockjs_test::cert_file("server.pem"), "--tls-key",
+                                     sockjs_test::cert_file("server.key")});
     }
     handle_.emplace(Poco::Process::launch(command, args, nullptr, &out_, &out_));
     out_.close(Poco::Pipe::CLOSE_WRITE);
@@ -61,7 +68,12 @@ server_process::~server_process() {
 
 bool server_process::answers_info() const {
     try {
-        Poco::Net::HTTPClientSession s("127.0.0.1", lease_.port());
+        static const Poco::Net::Context::Ptr ctx =
+            new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, sockjs_test::cert_file("ca.pem"));
+        std::unique_ptr<Poco::Net::HTTPClientSession> session;
+        if (tls_) session = std::make_unique<Poco::Net::HTTPSClientSession>("127.0.0.1", lease_.port(), ctx);
+        else session = std::make_unique<Poco::Net::HTTPClientSession>("127.0.0.1", lease_.port());
+        auto& s = *session;
         s.setTimeout(Poco::Timespan(1, 0));
         Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, "/echo/info", Poco::Net::HTTPMessage::HTTP_1_1);
         s.sendRequest(req);
@@ -74,7 +86,7 @@ bool server_process::answers_info() const {
 }
 
 std::string server_process::url(std::string_view service) const {
-    return "http://127.0.0.1:" + std::to_string(lease_.port()) + std::string(service);
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(lease_.port()) + std::string(service);
 }
 
 void server_process::kill_now() {

@@ -27,13 +27,15 @@ class server_process {
 public:
     /// Starts the server and waits (at most 10 s) until /echo/info answers. Throws
     /// std::runtime_error with the server's output if it does not come up.
-    explicit server_process(server_kind k);
+    /// `tls`: https/wss with the test certificate (tests/support/test_certs.hpp); url() is
+    /// then https://127.0.0.1:PORT...
+    explicit server_process(server_kind k, bool tls = false);
     /// Stops the server (SIGKILL) and reaps it.
     ~server_process();
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
 
-    /// http://127.0.0.1:PORT<service>, e.g. url("/echo").
+    /// http(s)://127.0.0.1:PORT<service>, e.g. url("/echo").
     std::string url(std::string_view service) const;
     /// Kills the server at once (SIGKILL), as a crash would, and reaps it.
     void kill_now();
@@ -43,6 +45,7 @@ public:
 private:
     bool answers_info() const;
 
+    bool tls_ = false;
     port_lease lease_;
     Poco::Pipe out_;
     std::optional<Poco::ProcessHandle> handle_;

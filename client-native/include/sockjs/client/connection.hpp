@@ -33,9 +33,10 @@ namespace sockjs::client {
 
 class connection {
 public:
-    /// Starts connecting to the SockJS service at `url` (http://host[:port]/prefix; a
-    /// trailing slash is ignored). Throws std::invalid_argument for a URL that is not an
-    /// absolute http URL, as the browser throws SyntaxError; every network failure is
+    /// Starts connecting to the SockJS service at `url` (http://host[:port]/prefix, or
+    /// https:// for TLS, see options::tls; a trailing slash is ignored). Throws
+    /// std::invalid_argument for a URL that is not an absolute http(s) URL or TLS settings
+    /// whose files cannot be loaded, as the browser throws SyntaxError; every network failure is
     /// reported as a close event instead.
     explicit connection(const std::string& url, options opts = {}, handlers h = {});
     /// Closes (1000) if still open, stops the I/O and joins its threads. Must not be called

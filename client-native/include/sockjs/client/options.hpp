@@ -26,6 +26,21 @@ struct reconnect_options {
     unsigned max_attempts = 0;          ///< consecutive failed attempts before giving up; 0 = no limit
 };
 
+/// TLS for https:// URLs (the WebSocket then goes over wss://, the xhr transports over
+/// https://). The server's certificate is verified, and its name checked against the URL's
+/// host, unless insecure_skip_verify says otherwise.
+struct tls_client_options {
+    /// PEM file of the CAs to trust; empty: the system's store (Debian: ca-certificates,
+    /// /etc/ssl/certs).
+    std::string ca_file;
+    /// PEM client certificate and key, for servers that require one (mutual TLS); empty: none.
+    std::string cert_file;
+    std::string key_file;
+    /// DANGEROUS: accept any certificate, from anyone (a man in the middle included). For a
+    /// test against a self-signed server only; every connection logs a warning on stderr.
+    bool insecure_skip_verify = false;
+};
+
 struct options {
     /// Transports allowed, in sockjs-client's order (websocket, xhr-streaming, xhr-polling);
     /// empty = every transport this client implements. Transports this client does not
@@ -56,6 +71,7 @@ struct options {
     std::size_t max_frame_size = 16u << 20;
 
     reconnect_options reconnect;
+    tls_client_options tls;
 };
 
 }  // namespace sockjs::client
