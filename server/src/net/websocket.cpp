@@ -10,6 +10,8 @@
 #include "net/websocket_channel.hpp"
 #include "net/websocket_handshake.hpp"
 
+#include <sockjs/utf8.hpp>
+
 #include <Poco/String.h>
 
 namespace sockjs::net {
@@ -22,7 +24,7 @@ constexpr auto close_handshake_timeout = std::chrono::seconds(2);
 }  // namespace
 
 rfc6455_channel::rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message)
-    : ws_channel_base(c), parser_(max_message) {}
+    : ws_channel_base(c), parser_(max_message, ws_binary::refuse) {}
 
 void rfc6455_channel::send_frame(connection& c, ws_opcode op, std::string_view payload) {
     unsigned char hdr[10];
@@ -37,7 +39,10 @@ bool rfc6455_channel::send_text(std::string_view utf8) {
     if (state_ != state::open) return false;
     auto c = live();
     if (!c) return false;
-    send_frame(*c, ws_opcode::text, utf8);
+    // A text frame must be well-formed UTF-8 or the peer fails the connection (1007); a lone
+    // surrogate kept as WTF-8 inside the SDK goes out as U+FFFD.
+    if (utf8_valid(utf8)) send_frame(*c, ws_opcode::text, utf8);
+    else send_frame(*c, ws_opcode::text, utf8_replace_invalid(utf8));
     return c->writable();
 }
 

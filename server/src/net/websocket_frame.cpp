@@ -66,6 +66,8 @@ int ws_frame_parser::header_complete() {
         } else if (in_message_) {
             return fail(ws_close_protocol_error);  // new message inside a fragmented one
         }
+        if (op_ == ws_opcode::binary && binary_ == ws_binary::refuse)
+            return fail(ws_close_unsupported_data);
         hdr_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
         return 0;
     }
@@ -94,6 +96,7 @@ int ws_frame_parser::header_complete() {
             in_message_ = true;
             message_binary_ = (op_ == ws_opcode::binary);
             message_.clear();
+            utf8_.reset();
         }
         message_.reserve(message_.size() + static_cast<std::size_t>(len));
     }
@@ -135,7 +138,7 @@ bool ws_frame_parser::frame_complete(ws_frame_sink& sink) {
     }
     if (!fin_) return true;  // more fragments to come
     in_message_ = false;
-    if (!message_binary_ && !utf8_valid(message_)) {
+    if (!message_binary_ && !utf8_.at_boundary()) {
         fail(ws_close_invalid_payload);
         return false;
     }
@@ -164,6 +167,8 @@ int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
             mask_pos_ = (mask_pos_ + n) & 3;
             p += n;
             remaining_ -= n;
+            if (&target == &message_ && !message_binary_ && !utf8_.feed(std::string_view(out, n)))
+                return fail(ws_close_invalid_payload);
             if (remaining_ > 0) break;
         }
         if (!frame_complete(sink)) {
@@ -207,6 +212,11 @@ std::string ws_close_payload(int code, std::string_view reason) {
         return out;
     out.push_back(static_cast<char>((code >> 8) & 0xFF));
     out.push_back(static_cast<char>(code & 0xFF));
+    std::string fixed;
+    if (!utf8_valid(reason)) {
+        fixed = utf8_replace_invalid(reason);
+        reason = fixed;
+    }
     if (reason.size() > 123) {
         std::size_t cut = 123;
         // Do not split a UTF-8 sequence: back up over continuation bytes.
