@@ -44,6 +44,7 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("max-message-size", "", "largest message in bytes, every service (default 4 MiB); "
                              "the write hard limit grows to twice this if smaller")
                       .argument("BYTES"));
+    set.addOption(Option("websocket-deflate", "", "offer permessage-deflate on WebSockets (default off)"));
     set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
 #ifdef SOCKJS_DEMO_REDIS
     set.addOption(Option("redis", "", "share broadcasts, topics and send_to with other processes through "
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
             if (name == "tls-client-ca") opts.tls.client_ca_file = value;
             if (name == "max-message-size")
                 base.max_message_size = static_cast<std::size_t>(Poco::NumberParser::parseUnsigned64(value));
+            if (name == "websocket-deflate") opts.websocket_deflate.enabled = true;
             if (name == "quiet") quiet = true;
             if (name == "redis") redis_url = value;
             if (name == "redis-prefix") redis_prefix = value;

@@ -10,21 +10,26 @@ Usage: websocket_interop_test.py <path to sockjs-server>. Last line: "N passed, 
 
 import asyncio
 import os
+import socket
+import struct
 import sys
 import traceback
 import urllib.request
+import zlib
 
 import websockets
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from websocket_demo_server import DemoServer, server_binary  # noqa: E402
 
 CASES = []
+DEFLATE_CASES = []  # run against a server started with --websocket-deflate
 
 
-def case(name):
+def case(name, table=CASES):
     def add(fn):
-        CASES.append((name, fn))
+        table.append((name, fn))
         return fn
     return add
 
@@ -107,9 +112,82 @@ async def _(port):
         assert await a.recv() == "after" and await b.recv() == "after"
 
 
-async def run(port):
+@case("permessage-deflate is not negotiated while the server has it off")
+async def _(port):
+    async with connect(port, compression="deflate") as ws:
+        assert ws.response_headers.get("Sec-WebSocket-Extensions") is None
+        await ws.send("plain")
+        assert await ws.recv() == "plain"
+
+
+JSON_4K = ('{"id":12345,"user":"someone","text":"' + "lorem ipsum dolor sit amet " * 140 + '"}')[:4096]
+
+
+def deflate_case(name, **offer):
+    @case(name, DEFLATE_CASES)
+    async def _(port):
+        ext = [ClientPerMessageDeflateFactory(**offer)]
+        async with connect(port, extensions=ext) as ws:
+            agreed = ws.response_headers.get("Sec-WebSocket-Extensions", "")
+            assert agreed.startswith("permessage-deflate"), agreed
+            for flag in ("server_no_context_takeover", "client_no_context_takeover"):
+                assert (flag in agreed) == bool(offer.get(flag)), agreed
+            big = (JSON_4K * 300)[: 1 << 20]  # 1 MiB, compressible
+            for m in ("small", "caf\u00e9 \U0001f600" * 20, JSON_4K, JSON_4K, big, big):
+                await ws.send(m)
+                assert await ws.recv() == m
+
+
+deflate_case("deflate with the default offer (context takeover), 1 MiB compressible message",
+             client_max_window_bits=True)
+deflate_case("deflate without context takeover on either side",
+             server_no_context_takeover=True, client_no_context_takeover=True)
+deflate_case("deflate with small windows (server 10, client 9 bits)",
+             server_max_window_bits=10, client_max_window_bits=9)
+
+
+@case("a decompression bomb is refused with 1009 and the server's memory stays bounded", DEFLATE_CASES)
+async def _(port, server=None):
+    # 256 MiB of zeros compress to about 256 KiB: sent as one compressed message.
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    payload = z.compress(bytes(256 << 20)) + z.flush(zlib.Z_SYNC_FLUSH)
+    payload = payload[:-4]
+    before = SERVERS["deflate"].rss_kib()
+    sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+    sock.sendall((f"GET /echo/websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                  "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(4096)
+    assert b"permessage-deflate" in head, head
+    rest = head.split(b"\r\n\r\n", 1)[1]
+    key = os.urandom(4)
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes((key * (len(payload) // 4 + 1))[:len(payload)], "big"))
+    frame = struct.pack("!BBQ", 0xC1, 0x80 | 127, len(payload)) + key + masked.to_bytes(len(payload), "big")
+    try:
+        sock.sendall(frame)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the server may close before the whole bomb is sent
+    data = rest
+    while len(data) < 4:
+        more = sock.recv(4096)
+        if not more:
+            break
+        data += more
+    sock.close()
+    assert data[:1] == b"\x88" and struct.unpack("!H", data[2:4])[0] == 1009, data[:8]
+    grown = SERVERS["deflate"].rss_kib() - before
+    print(f"  bomb: 256 MiB inflated from {len(payload)} bytes; server RSS grew {grown} KiB")
+    assert grown < 16 * 1024, f"RSS grew {grown} KiB"  # max_message_size 4 MiB + zlib + slack
+
+
+SERVERS = {}
+
+
+async def run(port, cases=CASES):
     passed = failed = 0
-    for name, fn in CASES:
+    for name, fn in cases:
         try:
             await asyncio.wait_for(fn(port), 60)
             passed += 1
@@ -123,10 +201,15 @@ async def run(port):
 
 def main():
     server = DemoServer(server_binary())
+    deflating = DemoServer(server_binary(), "--websocket-deflate")
+    SERVERS["deflate"] = deflating
     try:
         passed, failed = asyncio.run(run(server.port))
+        p2, f2 = asyncio.run(run(deflating.port, DEFLATE_CASES))
+        passed, failed = passed + p2, failed + f2
     finally:
         server.stop()
+        deflating.stop()
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

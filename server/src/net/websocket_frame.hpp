@@ -52,6 +52,8 @@ protected:
 /// a message it can only drop or pass on as an invalid text frame.
 enum class ws_binary { accept, refuse };
 
+class ws_deflate;
+
 /// Parses client-to-server frames (which must be masked). Text is validated as each chunk of
 /// payload arrives, so invalid UTF-8 fails the connection (1007) at the byte that makes it
 /// invalid, not at the end of the message.
@@ -66,6 +68,10 @@ public:
     /// returning false, input is ignored.
     int feed(std::string_view bytes, ws_frame_sink& sink);
 
+    /// permessage-deflate was agreed: RSV1 marks compressed messages, which inflate through
+    /// `d` (kept by the caller) into the bounded message buffer.
+    void use_deflate(ws_deflate* d) { deflate_ = d; }
+
     bool done() const { return done_; }
     int error() const { return error_; }
 
@@ -76,6 +82,7 @@ private:
 
     std::size_t max_message_;
     ws_binary binary_;
+    ws_deflate* deflate_ = nullptr;
     // Header accumulation: up to 2 + 8 + 4 bytes.
     unsigned char hdr_[14] = {};
     std::size_t hdr_have_ = 0;
@@ -90,16 +97,18 @@ private:
     // Reassembly.
     bool in_message_ = false;
     bool message_binary_ = false;
+    bool message_compressed_ = false;
     std::string message_;
+    std::string compressed_;  // a compressed frame's unmasked payload piece, before inflating
     utf8_stream_validator utf8_;  // text is checked as it arrives: bad UTF-8 fails fast
     std::string control_;
     bool done_ = false;
     int error_ = 0;
 };
 
-/// Writes a server frame header (FIN set, unmasked) for a payload of `len` bytes into `out`
-/// and returns its size (2, 4 or 10).
-std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len);
+/// Writes a server frame header (FIN set, unmasked; RSV1 if `compressed`) for a payload of
+/// `len` bytes into `out` and returns its size (2, 4 or 10).
+std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len, bool compressed = false);
 
 /// A whole server frame (header + payload); convenience for tests and control frames.
 std::string ws_encode_frame(ws_opcode op, std::string_view payload);
