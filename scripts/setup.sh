@@ -16,6 +16,7 @@ packages=(
   chromium chromium-driver
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, tsan preset)
   redis-server haproxy nginx-light python3-websockets
+  zlib1g-dev
 )
 missing=()
 for p in "${packages[@]}"; do

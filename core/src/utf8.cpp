@@ -32,6 +32,38 @@ bool utf8_valid(std::string_view s) noexcept {
     return true;
 }
 
+bool utf8_stream_validator::feed(std::string_view piece) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(piece.data());
+    const auto* const end = p + piece.size();
+    // Finish a sequence the last piece cut, a byte at a time (it needs at most three more).
+    while (pending_size_ > 0 && p < end) {
+        pending_[pending_size_++] = *p++;
+        const detail::utf8_step step = detail::utf8_next(pending_, pending_ + pending_size_, surrogates::reject);
+        if (step.valid) {
+            pending_size_ = 0;
+        } else if (step.length < pending_size_) {
+            return false;  // a byte that cannot continue the sequence
+        }
+    }
+    while (p < end) {
+        if (end - p >= 8 && (detail::load_word(p) & detail::highs) == 0) {
+            p += 8;
+            continue;
+        }
+        const detail::utf8_step step = detail::utf8_next(p, end, surrogates::reject);
+        if (!step.valid) {
+            // A lead byte whose sequence the end of the piece cut; else an error here.
+            if (p + step.length != end || *p < 0xC2 || *p > 0xF4) return false;
+            // Cut by the end of the piece, and well-formed so far: wait for the rest.
+            for (std::size_t i = 0; i < step.length; ++i) pending_[i] = p[i];
+            pending_size_ = step.length;
+            return true;
+        }
+        p += step.length;
+    }
+    return true;
+}
+
 std::string utf8_replace_invalid(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 8);

@@ -15,6 +15,7 @@
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -40,6 +41,10 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("tls-key", "", "the PEM private key of --tls-cert").argument("FILE"));
     set.addOption(Option("tls-client-ca", "", "require client certificates signed by these PEM CAs")
                       .argument("FILE"));
+    set.addOption(Option("max-message-size", "", "largest message in bytes, every service (default 4 MiB); "
+                             "the write hard limit grows to twice this if smaller")
+                      .argument("BYTES"));
+    set.addOption(Option("websocket-deflate", "", "offer permessage-deflate on WebSockets (default off)"));
     set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
 #ifdef SOCKJS_DEMO_REDIS
     set.addOption(Option("redis", "", "share broadcasts, topics and send_to with other processes through "
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
     opts.metrics_path = "/metrics";
     bool quiet = false;
     std::string redis_url, redis_prefix = "sockjs:";
+    sockjs::service_options base;  // what every service below starts from
 
     auto set = cli_options();
     try {
@@ -108,6 +114,9 @@ int main(int argc, char** argv) {
             if (name == "tls-cert") opts.tls.cert_chain_file = value;
             if (name == "tls-key") opts.tls.private_key_file = value;
             if (name == "tls-client-ca") opts.tls.client_ca_file = value;
+            if (name == "max-message-size")
+                base.max_message_size = static_cast<std::size_t>(Poco::NumberParser::parseUnsigned64(value));
+            if (name == "websocket-deflate") opts.websocket_deflate.enabled = true;
             if (name == "quiet") quiet = true;
             if (name == "redis") redis_url = value;
             if (name == "redis-prefix") redis_prefix = value;
@@ -115,6 +124,8 @@ int main(int argc, char** argv) {
         proc.checkRequired();
         if (opts.tls.cert_chain_file.empty() != opts.tls.private_key_file.empty())
             throw Poco::Util::MissingOptionException("--tls-cert and --tls-key go together");
+        // One echoed message must fit the output buffer, or its connection is cut.
+        opts.write_hard_limit = std::max(opts.write_hard_limit, 2 * base.max_message_size);
     } catch (const Poco::Exception& e) {
         std::cerr << "sockjs-server: " << e.displayText() << "\n(try --help)\n";
         return 2;
@@ -156,23 +167,25 @@ int main(int argc, char** argv) {
     sockjs::server srv(opts);
     auto echo = sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) { c.send(m); }};
 
-    sockjs::service_options echo_opts;
+    sockjs::service_options echo_opts = base;
     echo_opts.response_limit = 4096;  // the suite's streaming tests expect it
     srv.route("/echo", echo, echo_opts);
 
-    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }});
+    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }},
+              base);
 
-    sockjs::service_options no_ws;
+    sockjs::service_options no_ws = base;
     no_ws.websocket = false;
     srv.route("/disabled_websocket_echo", echo, no_ws);
 
-    sockjs::service_options cookies;
+    sockjs::service_options cookies = base;
     cookies.jsessionid = true;
     srv.route("/cookie_needed_echo", echo, cookies);
 
     srv.route("/broadcast", sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) {
                   c.broadcast(m);
-              }});
+              }},
+              base);
 
     srv.route("/rooms", sockjs::handlers{
                             .on_open = [](sockjs::connection& c) { c.send("id " + c.id()); },

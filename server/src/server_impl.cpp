@@ -64,6 +64,7 @@ void server_impl::start() {
     no.write_hard_limit = opts_.write_hard_limit;
     no.tls = opts_.tls;
     if (opts_.log) no.log = opts_.log;
+    no.websocket_deflate = opts_.websocket_deflate;
     net_ = std::make_unique<net::net_server>(
         no, [this](std::shared_ptr<net::exchange> ex, net::http_request& req) { handle(std::move(ex), req); });
     bus_token_ = bus_->subscribe([this](std::string_view topic, std::string_view message) {

@@ -8,6 +8,7 @@
 
 using namespace sockjs_test;
 using sockjs::utf8_replace_invalid;
+using sockjs::utf8_stream_validator;
 using sockjs::utf8_valid;
 
 namespace {
@@ -110,4 +111,41 @@ TEST_CASE("utf8_replace_invalid: well-formed text unchanged, output always well-
         REQUIRE(utf8_valid(out));
         REQUIRE(utf8_replace_invalid(out) == out);
     }
+}
+
+TEST_CASE("utf8_stream_validator: any split gives utf8_valid's answer, errors in the piece that holds them", "[utf8]") {
+    lcg r(3);
+    for (int n = 0; n < 5000; ++n) {
+        std::string s;
+        const auto len = r.below(12);
+        for (std::uint32_t i = 0; i < len; ++i) {
+            if (r.below(4) != 0) s += utf8(interesting_code_point(r));
+            else s += static_cast<char>(0x80 + r.below(0x80));
+        }
+        const bool valid = utf8_valid(s);
+        for (std::size_t a = 0; a <= s.size(); ++a)
+            for (std::size_t b = a; b <= s.size(); ++b) {
+                utf8_stream_validator v;
+                const bool ok = v.feed(s.substr(0, a)) && v.feed(s.substr(a, b - a)) && v.feed(s.substr(b));
+                INFO("case " << n << " split " << a << "," << b);
+                REQUIRE((ok && v.at_boundary()) == valid);
+            }
+    }
+}
+
+TEST_CASE("utf8_stream_validator: fails fast", "[utf8]") {
+    utf8_stream_validator v;
+    CHECK(v.feed("ok \xe2\x82"));  // a sequence cut by the end of the piece
+    CHECK_FALSE(v.at_boundary());
+    CHECK(v.feed("\xac"));
+    CHECK(v.at_boundary());
+    CHECK_FALSE(v.feed("\xed\xa0"));  // a surrogate is known bad at its second byte
+    v.reset();
+    CHECK(v.feed("\xf0"));
+    CHECK_FALSE(v.feed("\x41"));  // ASCII cannot continue a sequence
+    v.reset();
+    CHECK_FALSE(v.feed("ab\xff"));  // never UTF-8, even at the end of a piece
+    v.reset();
+    CHECK(v.feed(""));
+    CHECK(v.at_boundary());
 }

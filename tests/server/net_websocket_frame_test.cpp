@@ -111,6 +111,37 @@ TEST_CASE("ws parser: UTF-8 is validated on the reassembled message, not per fra
     check_all_splits(client_frame(2, "\xc3"), {{"bin:\xc3"}, 0});
 }
 
+TEST_CASE("ws parser: invalid UTF-8 fails fast, before the message or even the frame ends") {
+    // The first fragment already holds a byte that cannot be UTF-8: no need for the rest.
+    check_all_splits(client_frame(1, "ok\xff", false), {{}, ws_close_invalid_payload});
+    // A surrogate's second byte (ED A0) is enough, in the middle of a frame's payload.
+    const std::string frame = client_frame(1, "abc\xed\xa0\x80" + std::string(1000, 'x'));
+    check_all_splits(frame.substr(0, 2 + 2 + 4 + 5), {{}, ws_close_invalid_payload});
+    // A character split over four fragments is fine; a truncated one at the end is not.
+    check_all_splits(client_frame(1, "\xf0", false) + client_frame(0, "\x9f", false) +
+                         client_frame(0, "\x98", false) + client_frame(0, "\x80"),
+                     {{"text:\xf0\x9f\x98\x80"}, 0});
+    check_all_splits(client_frame(1, "\xf0\x9f", false) + client_frame(0, "\x98"), {{}, ws_close_invalid_payload});
+    // Each message starts clean.
+    check_all_splits(client_frame(1, "a") + client_frame(1, "\xc3\xa9"), {{"text:a", "text:\xc3\xa9"}, 0});
+}
+
+TEST_CASE("ws parser: refusing binary messages fails at the first frame header with 1003") {
+    auto run = [](const std::string& bytes) {
+        ws_frame_parser p(1 << 20, ws_binary::refuse);
+        recorder r;
+        const int e = p.feed(bytes, r);
+        return outcome{r.events, e};
+    };
+    CHECK(run(client_frame(2, "\xc3")) == outcome{{}, ws_close_unsupported_data});
+    // Only the two first bytes are needed: nothing of the payload is waited for or buffered.
+    CHECK(run(client_frame(2, std::string(100000, 'b'), false).substr(0, 2)) ==
+          outcome{{}, ws_close_unsupported_data});
+    // Text and control frames before it are handled as usual.
+    CHECK(run(client_frame(1, "t") + client_frame(9, "p") + client_frame(2, "b")) ==
+          outcome{{"text:t", "ping:p"}, ws_close_unsupported_data});
+}
+
 TEST_CASE("ws parser: close frames") {
     check_all_splits(client_frame(8, ""), {{"close:1005:"}, 0});
     check_all_splits(client_frame(8, be16(1000) + "bye"), {{"close:1000:bye"}, 0});
@@ -192,6 +223,12 @@ TEST_CASE("ws encoder: close payloads") {
     const std::string p = ws_close_payload(1000, reason);
     CHECK(p.size() <= 125);
     CHECK(p.substr(2) == std::string(122, 'r'));
+}
+
+TEST_CASE("ws encoder: a close reason that is not UTF-8 is made well-formed, then cut") {
+    CHECK(ws_close_payload(3000, "x\xed\xa0\x80") == be16(3000) + "x\xef\xbf\xbd");
+    const std::string long_bad = std::string(122, 'r') + "\xff";
+    CHECK(ws_close_payload(3000, long_bad) == be16(3000) + std::string(122, 'r'));
 }
 
 TEST_CASE("ws close codes a peer may send") {

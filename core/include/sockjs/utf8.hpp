@@ -9,6 +9,7 @@
 /// (RFC 6455 section 8.1; a peer fails the connection with 1007 otherwise), so text that goes
 /// out raw passes through utf8_replace_invalid() first.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,22 @@ bool utf8_valid(std::string_view s) noexcept;
 /// Maximal Subparts", the WHATWG Encoding Standard's rule). Well-formed input comes back
 /// unchanged.
 std::string utf8_replace_invalid(std::string_view s);
+
+/// utf8_valid() for text that arrives in pieces (a WebSocket message in fragments, a payload
+/// read in chunks): a sequence may be split anywhere, and an error is reported by the piece
+/// that holds it, so a receiver can fail fast instead of waiting for the whole message.
+class utf8_stream_validator {
+public:
+    /// Checks the next piece. False once the text cannot be well-formed, whatever follows.
+    bool feed(std::string_view piece) noexcept;
+    /// True if the text so far ends on a character boundary (a complete message is valid
+    /// only if every feed() returned true and this holds).
+    bool at_boundary() const noexcept { return pending_size_ == 0; }
+    void reset() noexcept { pending_size_ = 0; }
+
+private:
+    unsigned char pending_[4] = {};  // the start of a sequence cut by the end of a piece
+    std::size_t pending_size_ = 0;
+};
 
 }  // namespace sockjs

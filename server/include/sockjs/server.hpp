@@ -21,6 +21,7 @@
 #include <sockjs/options.hpp>
 #include <sockjs/server_stats.hpp>
 #include <sockjs/tls_options.hpp>
+#include <sockjs/websocket_deflate.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -60,6 +61,8 @@ struct server_options {
     std::size_t write_high_watermark = 1u << 20;
     /// A connection whose unsent bytes exceed this is closed (logged).
     std::size_t write_hard_limit = 16u << 20;
+    /// permessage-deflate (RFC 7692) on WebSockets, SockJS and raw: off by default (see there).
+    websocket_deflate_options websocket_deflate = {};
 
     /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off.
     std::string metrics_path = {};

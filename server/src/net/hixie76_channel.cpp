@@ -3,6 +3,8 @@
 
 #include "net/websocket_channel.hpp"
 
+#include <sockjs/utf8.hpp>
+
 #include <algorithm>
 
 namespace sockjs::net {
@@ -13,6 +15,13 @@ hixie76_channel::hixie76_channel(const std::shared_ptr<connection>& c, std::stri
 
 bool hixie76_channel::send_text(std::string_view utf8) {
     if (state_ == state::closed) return false;
+    // Frames are UTF-8 between 0x00 and 0xFF: ill-formed text (a lone surrogate kept as WTF-8,
+    // or a stray 0xFF that would end the frame early) goes out with U+FFFD instead.
+    std::string fixed;
+    if (!utf8_valid(utf8)) {
+        fixed = utf8_replace_invalid(utf8);
+        utf8 = fixed;
+    }
     if (state_ == state::awaiting_key) {
         hixie76_append_frame(pending_, utf8);
         return true;

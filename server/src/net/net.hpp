@@ -18,6 +18,7 @@
 
 #include <sockjs/http.hpp>  // header_list
 #include <sockjs/tls_options.hpp>
+#include <sockjs/websocket_deflate.hpp>
 
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/Net/SocketAddress.h>
@@ -148,6 +149,7 @@ struct net_options {
     /// line each, starting with `level=`; null: stderr.
     std::function<void(std::string_view line)> log;
     tls_options tls;  ///< certificate set: every connection is TLS (https/wss), see net/tls.hpp
+    websocket_deflate_options websocket_deflate;  ///< permessage-deflate on RFC 6455 WebSockets
 };
 
 class net_server {

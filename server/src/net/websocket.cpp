@@ -10,7 +10,11 @@
 #include "net/websocket_channel.hpp"
 #include "net/websocket_handshake.hpp"
 
+#include <sockjs/utf8.hpp>
+
 #include <Poco/String.h>
+
+#include <optional>
 
 namespace sockjs::net {
 
@@ -22,11 +26,22 @@ constexpr auto close_handshake_timeout = std::chrono::seconds(2);
 }  // namespace
 
 rfc6455_channel::rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message)
-    : ws_channel_base(c), parser_(max_message) {}
+    : ws_channel_base(c), parser_(max_message, ws_binary::refuse) {}
 
-void rfc6455_channel::send_frame(connection& c, ws_opcode op, std::string_view payload) {
+bool rfc6455_channel::use_deflate(const ws_deflate_params& p, std::size_t min_compress_size) {
+    deflate_ = std::make_unique<ws_deflate>(p);
+    if (!deflate_->ok()) {
+        deflate_.reset();
+        return false;
+    }
+    min_compress_size_ = min_compress_size;
+    parser_.use_deflate(deflate_.get());
+    return true;
+}
+
+void rfc6455_channel::send_frame(connection& c, ws_opcode op, std::string_view payload, bool compressed) {
     unsigned char hdr[10];
-    const std::size_t n = ws_frame_header(hdr, op, payload.size());
+    const std::size_t n = ws_frame_header(hdr, op, payload.size(), compressed);
     std::string& out = c.out();
     out.append(reinterpret_cast<const char*>(hdr), n);
     out.append(payload);
@@ -37,7 +52,15 @@ bool rfc6455_channel::send_text(std::string_view utf8) {
     if (state_ != state::open) return false;
     auto c = live();
     if (!c) return false;
-    send_frame(*c, ws_opcode::text, utf8);
+    // A text frame must be well-formed UTF-8 or the peer fails the connection (1007); a lone
+    // surrogate kept as WTF-8 inside the SDK goes out as U+FFFD.
+    std::string fixed;
+    if (!utf8_valid(utf8)) {
+        fixed = utf8_replace_invalid(utf8);
+        utf8 = fixed;
+    }
+    if (deflate_ && utf8.size() >= min_compress_size_) send_frame(*c, ws_opcode::text, deflate_->deflate(utf8), true);
+    else send_frame(*c, ws_opcode::text, utf8);
     return c->writable();
 }
 
@@ -139,14 +162,20 @@ std::shared_ptr<ws_channel> accept_websocket(std::shared_ptr<exchange> ex, const
             refuse(*ex, "Unsupported WebSocket version\n", {{"Sec-WebSocket-Version", "13"}});
             return nullptr;
         }
+        auto channel = std::make_shared<rfc6455_channel>(c, max_message);
+        const auto& deflate_options = c->owner().options().websocket_deflate;
+        std::optional<ws_deflate_params> deflate;
+        if (h.has("Sec-WebSocket-Extensions"))
+            deflate = ws_deflate_negotiate(h.get("Sec-WebSocket-Extensions"), deflate_options);
+        if (deflate && !channel->use_deflate(*deflate, deflate_options.min_compress_size)) deflate.reset();
         std::string& out = c->out();
         append_status_line(out, 101);
         append_header(out, "Upgrade", "websocket");
         append_header(out, "Connection", "Upgrade");
         append_header(out, "Sec-WebSocket-Accept", websocket_accept_key(key));
+        if (deflate) append_header(out, "Sec-WebSocket-Extensions", deflate->response_header());
         out.append("\r\n");
         c->wrote();
-        auto channel = std::make_shared<rfc6455_channel>(c, max_message);
         impl->mark_upgraded();
         c->upgrade(channel);
         return channel;

@@ -5,6 +5,7 @@
 #include "net/connection.hpp"
 #include "net/hixie76.hpp"
 #include "net/net.hpp"
+#include "net/websocket_deflate.hpp"
 #include "net/websocket_frame.hpp"
 
 #include <functional>
@@ -50,6 +51,8 @@ private:
 class rfc6455_channel final : public ws_channel_base, private ws_frame_sink {
 public:
     rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message);
+    /// permessage-deflate was agreed with `p`: false if zlib could not set it up.
+    bool use_deflate(const ws_deflate_params& p, std::size_t min_compress_size);
 
     bool send_text(std::string_view utf8) override;
     bool send_text_framed(std::string_view utf8, std::string_view frame) override;
@@ -63,11 +66,13 @@ private:
     bool on_ws_ping(std::string_view payload) override;
     bool on_ws_pong(std::string_view payload) override;
     bool on_ws_close(int code, std::string_view reason) override;
-    void send_frame(connection& c, ws_opcode op, std::string_view payload);
+    void send_frame(connection& c, ws_opcode op, std::string_view payload, bool compressed = false);
     void fail(int code);
 
     enum class state { open, closing, closed };
     state state_ = state::open;
+    std::unique_ptr<ws_deflate> deflate_;
+    std::size_t min_compress_size_ = 0;
     ws_frame_parser parser_;
 };
 

@@ -1,5 +1,7 @@
 #include "net/websocket_frame.hpp"
 
+#include "net/websocket_deflate.hpp"
+
 #include <sockjs/utf8.hpp>
 
 #include <cstdint>
@@ -52,8 +54,12 @@ int ws_frame_parser::fail(int code) {
 int ws_frame_parser::header_complete() {
     const unsigned b0 = hdr_[0], b1 = hdr_[1];
     if (hdr_need_ == 2) {
-        if (b0 & 0x70) return fail(ws_close_protocol_error);  // RSV bits: no extension agreed
         const unsigned op = b0 & 0x0F;
+        // RSV1 marks a compressed message once permessage-deflate is agreed, and only on the
+        // first frame of a data message; every other reserved bit is an error.
+        const bool rsv1 = (b0 & 0x40) != 0;
+        if ((b0 & 0x30) || (rsv1 && (!deflate_ || (op != 0x1 && op != 0x2))))
+            return fail(ws_close_protocol_error);
         if (!known_opcode(op)) return fail(ws_close_protocol_error);
         if (!(b1 & 0x80)) return fail(ws_close_protocol_error);  // clients must mask
         fin_ = (b0 & 0x80) != 0;
@@ -66,6 +72,8 @@ int ws_frame_parser::header_complete() {
         } else if (in_message_) {
             return fail(ws_close_protocol_error);  // new message inside a fragmented one
         }
+        if (op_ == ws_opcode::binary && binary_ == ws_binary::refuse)
+            return fail(ws_close_unsupported_data);
         hdr_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
         return 0;
     }
@@ -88,14 +96,18 @@ int ws_frame_parser::header_complete() {
     if (is_control(op_)) {
         control_.clear();
     } else {
-        if (len > max_message_ || message_.size() + len > max_message_)
+        const bool compressed = in_message_ ? message_compressed_ : (hdr_[0] & 0x40) != 0;
+        if (len > max_message_ || (!compressed && message_.size() + len > max_message_))
             return fail(ws_close_too_big);
         if (!in_message_) {
             in_message_ = true;
             message_binary_ = (op_ == ws_opcode::binary);
+            message_compressed_ = (hdr_[0] & 0x40) != 0;
             message_.clear();
+            utf8_.reset();
         }
-        message_.reserve(message_.size() + static_cast<std::size_t>(len));
+        // A compressed message's size is known only as it inflates (bounded there).
+        if (!message_compressed_) message_.reserve(message_.size() + static_cast<std::size_t>(len));
     }
     in_payload_ = true;
     return 0;
@@ -135,7 +147,18 @@ bool ws_frame_parser::frame_complete(ws_frame_sink& sink) {
     }
     if (!fin_) return true;  // more fragments to come
     in_message_ = false;
-    if (!message_binary_ && !utf8_valid(message_)) {
+    if (message_compressed_) {
+        const std::size_t before = message_.size();
+        if (const int e = deflate_->inflate({}, true, message_, max_message_)) {
+            fail(e);
+            return false;
+        }
+        if (!message_binary_ && !utf8_.feed(std::string_view(message_).substr(before))) {
+            fail(ws_close_invalid_payload);
+            return false;
+        }
+    }
+    if (!message_binary_ && !utf8_.at_boundary()) {
         fail(ws_close_invalid_payload);
         return false;
     }
@@ -156,7 +179,9 @@ int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
             if (p == end) break;
             const std::size_t avail = static_cast<std::size_t>(end - p);
             const std::size_t n = remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
-            std::string& target = (static_cast<unsigned>(op_) & 0x8u) ? control_ : message_;
+            const bool inflating = !(static_cast<unsigned>(op_) & 0x8u) && message_compressed_;
+            std::string& target = (static_cast<unsigned>(op_) & 0x8u) ? control_ : inflating ? compressed_ : message_;
+            if (inflating) compressed_.clear();
             const std::size_t base = target.size();
             target.resize(base + n);
             char* out = target.data() + base;
@@ -164,6 +189,14 @@ int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
             mask_pos_ = (mask_pos_ + n) & 3;
             p += n;
             remaining_ -= n;
+            if (inflating) {
+                const std::size_t before = message_.size();
+                if (const int e = deflate_->inflate(compressed_, false, message_, max_message_)) return fail(e);
+                if (!message_binary_ && !utf8_.feed(std::string_view(message_).substr(before)))
+                    return fail(ws_close_invalid_payload);
+            } else if (&target == &message_ && !message_binary_ && !utf8_.feed(std::string_view(out, n))) {
+                return fail(ws_close_invalid_payload);
+            }
             if (remaining_ > 0) break;
         }
         if (!frame_complete(sink)) {
@@ -174,8 +207,8 @@ int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
     return error_;
 }
 
-std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len) {
-    out[0] = static_cast<unsigned char>(0x80u | static_cast<unsigned>(op));
+std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len, bool compressed) {
+    out[0] = static_cast<unsigned char>(0x80u | (compressed ? 0x40u : 0u) | static_cast<unsigned>(op));
     if (len < 126) {
         out[1] = static_cast<unsigned char>(len);
         return 2;
@@ -207,6 +240,11 @@ std::string ws_close_payload(int code, std::string_view reason) {
         return out;
     out.push_back(static_cast<char>((code >> 8) & 0xFF));
     out.push_back(static_cast<char>(code & 0xFF));
+    std::string fixed;
+    if (!utf8_valid(reason)) {
+        fixed = utf8_replace_invalid(reason);
+        reason = fixed;
+    }
     if (reason.size() > 123) {
         std::size_t cut = 123;
         // Do not split a UTF-8 sequence: back up over continuation bytes.

@@ -6,6 +6,8 @@
 // messages and does not validate UTF-8. This parser accepts input split anywhere (even one
 // byte at a time), unmasks payload as it arrives and never buffers more than one message.
 
+#include <sockjs/utf8.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,6 +27,7 @@ enum class ws_opcode : std::uint8_t {
 /// Close codes the parser fails with (RFC 6455 section 7.4.1).
 inline constexpr int ws_close_normal = 1000;
 inline constexpr int ws_close_protocol_error = 1002;
+inline constexpr int ws_close_unsupported_data = 1003;
 inline constexpr int ws_close_no_status = 1005;
 inline constexpr int ws_close_abnormal = 1006;
 inline constexpr int ws_close_invalid_payload = 1007;
@@ -44,15 +47,30 @@ protected:
     ~ws_frame_sink() = default;
 };
 
-/// Parses client-to-server frames (which must be masked).
+/// What to do with binary messages. SockJS carries text only, so the server refuses them at
+/// the first frame header (1003, unsupported data, RFC 6455 section 7.4.1) rather than buffer
+/// a message it can only drop or pass on as an invalid text frame.
+enum class ws_binary { accept, refuse };
+
+class ws_deflate;
+
+/// Parses client-to-server frames (which must be masked). Text is validated as each chunk of
+/// payload arrives, so invalid UTF-8 fails the connection (1007) at the byte that makes it
+/// invalid, not at the end of the message.
 class ws_frame_parser {
 public:
-    explicit ws_frame_parser(std::size_t max_message) : max_message_(max_message) {}
+    explicit ws_frame_parser(std::size_t max_message, ws_binary binary = ws_binary::accept)
+        : max_message_(max_message), binary_(binary) {}
 
     /// Feeds bytes. Returns 0 while the stream is fine (any incomplete frame is kept), or the
-    /// close code to fail the connection with: 1002 (protocol), 1007 (bad UTF-8), 1009 (too
-    /// big). After a close frame, an error or a sink returning false, input is ignored.
+    /// close code to fail the connection with: 1002 (protocol), 1003 (a binary message when
+    /// refused), 1007 (bad UTF-8), 1009 (too big). After a close frame, an error or a sink
+    /// returning false, input is ignored.
     int feed(std::string_view bytes, ws_frame_sink& sink);
+
+    /// permessage-deflate was agreed: RSV1 marks compressed messages, which inflate through
+    /// `d` (kept by the caller) into the bounded message buffer.
+    void use_deflate(ws_deflate* d) { deflate_ = d; }
 
     bool done() const { return done_; }
     int error() const { return error_; }
@@ -63,6 +81,8 @@ private:
     bool frame_complete(ws_frame_sink& sink);
 
     std::size_t max_message_;
+    ws_binary binary_;
+    ws_deflate* deflate_ = nullptr;
     // Header accumulation: up to 2 + 8 + 4 bytes.
     unsigned char hdr_[14] = {};
     std::size_t hdr_have_ = 0;
@@ -77,21 +97,25 @@ private:
     // Reassembly.
     bool in_message_ = false;
     bool message_binary_ = false;
+    bool message_compressed_ = false;
     std::string message_;
+    std::string compressed_;  // a compressed frame's unmasked payload piece, before inflating
+    utf8_stream_validator utf8_;  // text is checked as it arrives: bad UTF-8 fails fast
     std::string control_;
     bool done_ = false;
     int error_ = 0;
 };
 
-/// Writes a server frame header (FIN set, unmasked) for a payload of `len` bytes into `out`
-/// and returns its size (2, 4 or 10).
-std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len);
+/// Writes a server frame header (FIN set, unmasked; RSV1 if `compressed`) for a payload of
+/// `len` bytes into `out` and returns its size (2, 4 or 10).
+std::size_t ws_frame_header(unsigned char (&out)[10], ws_opcode op, std::size_t len, bool compressed = false);
 
 /// A whole server frame (header + payload); convenience for tests and control frames.
 std::string ws_encode_frame(ws_opcode op, std::string_view payload);
 
-/// The payload of a close frame: 2-byte code + reason (cut to fit 125 bytes at a UTF-8
-/// boundary). Code 1005 (or any code that must not be sent) gives an empty payload.
+/// The payload of a close frame: 2-byte code + reason (made well-formed UTF-8, then cut to fit
+/// 125 bytes at a character boundary). Code 1005 (or any code that must not be sent) gives an
+/// empty payload.
 std::string ws_close_payload(int code, std::string_view reason);
 
 /// True for codes a peer may send in a close frame.
