@@ -236,9 +236,9 @@ async function wasmSource({ wasmBinary, locateFile } = {}) {
   if (wasmBinary) return wasmBinary;
   const url = locateFile ? locateFile('sockjs-core.wasm', '') : defaultUrl();
   if (url.startsWith('file:')) {
-    // node: fetch() cannot read files. The module name is a variable so that bundlers for the
-    // browser leave it alone.
-    const fs = 'node:fs/promises';
+    // node: fetch() cannot read files. The module name is computed so that bundlers for the
+    // browser (which would fail to resolve it) leave it alone, even after minification.
+    const fs = ['node:fs', 'promises'].join('/');
     return (await import(/* @vite-ignore */ fs)).readFile(new URL(url));
   }
   const res = await fetch(url, { credentials: 'same-origin' });

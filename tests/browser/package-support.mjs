@@ -21,11 +21,16 @@ export function packTarball(dir) {
   return path.join(dir, out.trim().split('\n').pop());
 }
 
-/** A scratch app in a new temp directory with `spec` (a tarball or a folder) installed. */
+/**
+ * A scratch app in a new temp directory with `spec` (a tarball or a folder) installed. A folder
+ * is installed with --install-links (copied, as from a tarball), as the README says: a symlink
+ * to a folder outside the app is outside what vite's dev server may serve.
+ */
 export function scratchApp(spec, files = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'sockjs-app-'));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, type: 'module' }));
-  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', spec],
+  const links = spec.endsWith('.tgz') ? [] : ['--install-links'];
+  execFileSync(npm, ['install', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', ...links, spec],
     { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   writeFiles(dir, files);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -18,7 +18,10 @@ const BASE = 18700; // ports BASE .. BASE + 19
 const version = JSON.parse(readFileSync(path.join(root, 'js/package.json'), 'utf8')).version;
 const OK = ['open', 'message hello', 'close 1000'];
 
+// The one line of vite configuration the README gives: vite's dev server pre-bundles
+// dependencies into node_modules/.vite, where the .wasm next to the module is not.
 const viteApp = {
+  'vite.config.js': "export default { optimizeDeps: { exclude: ['sockjs-cpp-client'] } };\n",
   'index.html': '<!doctype html><script type="module" src="/main.js"></script>',
   'main.js': `import SockJS from 'sockjs-cpp-client';\n${APP_MAIN}`,
 };
