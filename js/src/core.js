@@ -145,10 +145,6 @@ class Core {
     return this.m.HEAPU8.slice(p, p + len);
   }
 
-  errorMessage(errc) {
-    return this.cstring(this.m._sj_error_message(errc));
-  }
-
   /** `/<server>/<session>/<transport>` for client transport number `ct`. */
   sessionPath(ct, sending, server, session) {
     return this.outputString(this.m._sj_session_path(ct, sending ? 1 : 0, this.input(`${server}/${session}`)));
