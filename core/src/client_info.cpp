@@ -6,7 +6,8 @@
 // grammar, nesting up to 32 levels as Boost.JSON's default), keeps the last value of a
 // repeated key (as JSON.parse and Boost.JSON do), and decodes strings with the core's own
 // tolerant decoder (detail::decode_json_string): lone surrogate escapes are accepted, as
-// JSON.parse accepts them, where Boost.JSON 1.81 rejects them. tests/core/client_info_test.cpp
+// JSON.parse accepts them, and bytes that are not UTF-8 become U+FFFD, as in a browser that
+// reads the body as text first; Boost.JSON 1.81 rejects both. tests/core/client_info_test.cpp
 // compares it with Boost.JSON on valid and broken bodies.
 #include <sockjs/client.hpp>
 

@@ -131,3 +131,12 @@ TEST_CASE("parse_info: nesting up to Boost.JSON's default depth, and no deeper",
         check_same(body);
     }
 }
+
+TEST_CASE("parse_info: bytes that are not UTF-8 inside a string do not void the answer", "[client]") {
+    // sockjs-client reads /info as text (invalid bytes become U+FFFD) before JSON.parse, so the
+    // answer still counts; Boost.JSON would have refused the whole body.
+    auto i = parse_info("{\"websocket\":false,\"origins\":[\"\xFF\"]}");
+    REQUIRE(i.ok());
+    CHECK_FALSE(i->websocket);
+    CHECK(i->origins == std::vector<std::string>{"\xEF\xBF\xBD"});
+}
