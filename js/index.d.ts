@@ -9,37 +9,37 @@
 /** Transport names, in the order they are tried. */
 export type TransportName = 'websocket' | 'xhr-streaming' | 'eventsource' | 'xhr-polling' | 'jsonp-polling';
 
-/** Where the .wasm comes from, for bundlers that move it (default: next to dist/sockjs-core.mjs). */
+/** Where the .wasm comes from, for bundlers that move it (default: sockjs-core.wasm next to the bundle). */
 export interface WasmOptions {
   /** The module's bytes, e.g. fetched or inlined by the application. */
-  wasmBinary?: ArrayBuffer | Uint8Array;
+  wasmBinary?: ArrayBuffer | Uint8Array | undefined;
   /** Maps the file name 'sockjs-core.wasm' to its URL. */
-  locateFile?: (path: string, prefix: string) => string;
+  locateFile?: ((path: string, prefix: string) => string) | undefined;
 }
 
 export interface ReconnectOptions {
   /** Reconnections tried in a row before the close event is dispatched (default Infinity). */
-  retries?: number;
+  retries?: number | undefined;
   /** The first delay in ms (default 1000); each next one is `factor` (default 2) times longer, */
-  minDelay?: number;
+  minDelay?: number | undefined;
   /** up to this many ms (default 30000). Each delay is jittered down by up to half. */
-  maxDelay?: number;
-  factor?: number;
+  maxDelay?: number | undefined;
+  factor?: number | undefined;
 }
 
 export interface SockJSOptions {
   /** Allowed transports (default: all, in fallback order). Unknown names are ignored. */
-  transports?: TransportName | TransportName[] | string | string[];
+  transports?: TransportName | TransportName[] | string | string[] | undefined;
   /** Session id length (default 8), or a function returning a fresh id for each attempt. */
-  sessionId?: number | (() => string);
+  sessionId?: number | (() => string) | undefined;
   /** The server id segment of session URLs (default: three random digits). */
-  server?: string;
+  server?: string | undefined;
   /**
    * How long (ms) each transport may take to open before the next one is tried. Default: as
    * sockjs-client, from the /info round trip (rto = rtt > 100 ms ? 4 * rtt : 300 ms + rtt,
    * times the transport's round trips). Given, it is used as is for every transport.
    */
-  timeout?: number;
+  timeout?: number | undefined;
   /**
    * Not in sockjs-client: a liveness watchdog. While open, no frame (message or heartbeat)
    * for this many ms closes the connection with code 4900 "Liveness timeout" (wasClean
@@ -48,7 +48,7 @@ export interface SockJSOptions {
    * pings instead of `h` frames (sockjs-node does) looks silent to it, so use it with servers
    * that send `h` on every transport (sockjs-cpp's server does), or on HTTP transports.
    */
-  livenessTimeout?: number;
+  livenessTimeout?: number | undefined;
   /**
    * Not in sockjs-client: reconnect automatically after any close the application did not
    * ask for (close() stops it). Off by default. Instead of `close`, a `reconnecting` event
@@ -56,9 +56,9 @@ export interface SockJSOptions {
    * on success. After `retries` failed attempts in a row the last close event is dispatched.
    * Each reconnection is a new SockJS session: messages are not replayed.
    */
-  reconnect?: boolean | ReconnectOptions;
+  reconnect?: boolean | ReconnectOptions | undefined;
   /** Where to load the wasm module from (see WasmOptions). */
-  wasm?: WasmOptions;
+  wasm?: WasmOptions | undefined;
 }
 
 /** The `reconnecting` event: why the connection closed, and when the next attempt starts. */
@@ -76,45 +76,32 @@ export interface SockJSEventMap {
   open: Event;
   message: MessageEvent<string>;
   close: CloseEvent;
-  /** Dispatched before `close` when the connection is closed while /info is pending. */
+  /** Dispatched before `close` when the connection is closed while /info is pending, and when the wasm module cannot be loaded (then with the cause in `error`). */
   error: Event;
   /** A heartbeat frame (`h`) arrived. */
   heartbeat: Event;
   reconnecting: ReconnectingEvent;
 }
 
-export declare class SockJS extends EventTarget {
-  /**
-   * Starts connecting at once: loads the wasm module (once per page), asks `<url>/info`, then
-   * tries the transports in order. readyState stays CONNECTING until `open`.
-   * Throws SyntaxError for a URL that is not http(s), or has a fragment; SecurityError for an
-   * http URL (other than loopback) from an https page; TypeError for a bad `sessionId`.
-   * Client-side close codes: 1002 "Cannot connect to server" (/info failed), 2000 "All
-   * transports failed", 1006 "Server lost session", 4900 "Liveness timeout" (opt-in).
-   */
-  constructor(url: string, _reserved?: unknown, options?: SockJSOptions);
-
-  static readonly CONNECTING: 0;
-  static readonly OPEN: 1;
-  static readonly CLOSING: 2;
-  static readonly CLOSED: 3;
-  readonly CONNECTING: 0;
-  readonly OPEN: 1;
-  readonly CLOSING: 2;
-  readonly CLOSED: 3;
-
+/**
+ * A SockJS connection: WebSocket-shaped (an instance is assignable to `WebSocket`, as
+ * sockjs-client's types declare it), plus `transport` and the extra events.
+ */
+export interface SockJS extends WebSocket {
   /** The URL given, resolved, without trailing slashes. */
   readonly url: string;
-  readonly readyState: 0 | 1 | 2 | 3;
+  readonly readyState: SockJS.State;
   /** The transport in use while open, else null. */
   readonly transport: TransportName | null;
-  readonly protocol: '';
-  readonly extensions: '';
+  /** Always '': SockJS negotiates no subprotocol. */
+  readonly protocol: string;
+  /** Always '': SockJS negotiates no extension. */
+  readonly extensions: string;
+  /** Accepted and kept for WebSocket compatibility; messages are always strings. */
+  binaryType: BinaryType;
+  /** Always 0: messages are handed to the transport at once. */
+  readonly bufferedAmount: number;
 
-  onopen: ((this: SockJS, ev: Event) => unknown) | null;
-  onmessage: ((this: SockJS, ev: MessageEvent<string>) => unknown) | null;
-  onclose: ((this: SockJS, ev: CloseEvent) => unknown) | null;
-  onerror: ((this: SockJS, ev: Event) => unknown) | null;
   onheartbeat: ((this: SockJS, ev: Event) => unknown) | null;
   onreconnecting: ((this: SockJS, ev: ReconnectingEvent) => unknown) | null;
 
@@ -136,19 +123,70 @@ export declare class SockJS extends EventTarget {
 
   addEventListener<K extends keyof SockJSEventMap>(type: K,
     listener: (this: SockJS, ev: SockJSEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject,
     options?: boolean | AddEventListenerOptions): void;
   removeEventListener<K extends keyof SockJSEventMap>(type: K,
     listener: (this: SockJS, ev: SockJSEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null,
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject,
     options?: boolean | EventListenerOptions): void;
+}
+
+export interface SockJSConstructor {
+  /**
+   * Starts connecting at once: loads the wasm module (once per page), asks `<url>/info`, then
+   * tries the transports in order. readyState stays CONNECTING until `open`. May be called
+   * without `new`, as sockjs-client.
+   * Throws SyntaxError for a URL that is not http(s), or has a fragment; SecurityError for an
+   * http URL (other than loopback) from an https page; TypeError for a bad `sessionId`.
+   * Client-side close codes: 1002 "Cannot connect to server" (/info failed), 2000 "All
+   * transports failed", 1006 "Server lost session", 2001 "Cannot load the client module"
+   * (the .wasm could not be fetched, compiled or instantiated; an `error` event with the
+   * cause in `error` comes first), 4900 "Liveness timeout" (opt-in).
+   */
+  new (url: string, _reserved?: unknown, options?: SockJS.Options): SockJS;
+  (url: string, _reserved?: unknown, options?: SockJS.Options): SockJS;
+  readonly prototype: SockJS;
+
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+
+  /** The package version, e.g. "0.1.0". */
+  readonly version: string;
 
   /**
    * The documented async start-up: resolves once the wasm module is loaded (once per page),
    * after which close() checks its arguments at once. Optional: the constructor loads it too.
-   * Rejects if the module cannot be loaded (a SockJS then closes with 1002).
+   * Rejects if the module cannot be loaded (a SockJS then closes with 2001).
    */
-  static load(wasm?: WasmOptions): Promise<void>;
+  load(wasm?: WasmOptions): Promise<void>;
+}
+
+export declare const SockJS: SockJSConstructor;
+
+/** The names @types/sockjs-client declares, so code written against it compiles unchanged. */
+export declare namespace SockJS {
+  type CONNECTING = 0;
+  type OPEN = 1;
+  type CLOSING = 2;
+  type CLOSED = 3;
+  type State = CONNECTING | OPEN | CLOSING | CLOSED;
+  interface BaseEvent extends Event {
+    type: string;
+  }
+  type OpenEvent = BaseEvent;
+  interface CloseEvent extends BaseEvent {
+    code: number;
+    reason: string;
+    wasClean: boolean;
+  }
+  interface MessageEvent extends BaseEvent {
+    data: string;
+  }
+  type SessionGenerator = () => string;
+  type Options = SockJSOptions;
+  type Transport = TransportName;
 }
 
 export default SockJS;

@@ -217,11 +217,4 @@ EMSCRIPTEN_KEEPALIVE int sj_receive_transport(int ct) {
     return static_cast<int>(receive_transport(static_cast<client_transport>(ct)));
 }
 
-/// The core's text for an error code.
-EMSCRIPTEN_KEEPALIVE const char* sj_error_message(int e) {
-    static std::string text;
-    text = message(static_cast<errc>(e));
-    return text.c_str();
-}
-
 }  // extern "C"

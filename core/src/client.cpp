@@ -4,8 +4,6 @@
 
 #include <sockjs/frame.hpp>
 
-#include <boost/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -33,31 +31,6 @@ bool allowed_by(const std::vector<client_transport>& list, client_transport t) {
 }
 
 }  // namespace
-
-result<server_info> parse_info(std::string_view body) {
-    boost::json::error_code ec;
-    boost::json::value v = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);
-    if (ec || !v.is_object()) return errc::bad_frame;
-    const auto& o = v.get_object();
-    server_info info;
-    if (auto* p = o.if_contains("websocket"); p && p->is_bool()) info.websocket = p->get_bool();
-    if (auto* p = o.if_contains("cookie_needed"); p && p->is_bool())
-        info.cookie_needed = p->get_bool();
-    if (auto* p = o.if_contains("origins"); p && p->is_array())
-        for (const auto& e : p->get_array())
-            if (e.is_string()) info.origins.emplace_back(e.get_string());
-    if (auto* p = o.if_contains("entropy")) {
-        // Servers send an unsigned 32-bit number; Boost.JSON stores it as int64, uint64 or,
-        // when written with a fraction or exponent, double.
-        if (p->is_int64())
-            info.entropy = static_cast<std::uint32_t>(p->get_int64());
-        else if (p->is_uint64())
-            info.entropy = static_cast<std::uint32_t>(p->get_uint64());
-        else if (p->is_double() && p->get_double() >= 0 && p->get_double() < 4294967296.0)
-            info.entropy = static_cast<std::uint32_t>(p->get_double());
-    }
-    return info;
-}
 
 std::string_view name(client_transport t) noexcept {
     return transport_names[static_cast<std::size_t>(t)];

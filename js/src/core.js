@@ -1,11 +1,15 @@
 // The wasm core: loading it once, and the calls of client-wasm/src/client_abi.cpp with strings
 // marshalled as bytes. Protocol decisions are all in there; this file only moves text.
 //
+// The module is client-wasm's standalone sockjs-core.wasm: its exports are the sj_* calls of
+// client_abi.cpp, `memory` and `_initialize`; it imports only a memory-growth notice and
+// abort. It is found next to this file's bundle (dist/), as `new URL(.., import.meta.url)`,
+// which bundlers such as vite copy and rewrite; the `wasm` option overrides that.
+//
 // Text crosses as WTF-8: UTF-8 that also carries lone UTF-16 surrogates (ED A0..BF xx), which
 // JavaScript strings may hold and SockJS messages must keep. TextEncoder/TextDecoder would
 // replace them with U+FFFD, so they are used only for well-formed text.
 
-import createSockJSCore from '../dist/sockjs-core.mjs';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -141,10 +145,6 @@ class Core {
     return this.m.HEAPU8.slice(p, p + len);
   }
 
-  errorMessage(errc) {
-    return this.cstring(this.m._sj_error_message(errc));
-  }
-
   /** `/<server>/<session>/<transport>` for client transport number `ct`. */
   sessionPath(ct, sending, server, session) {
     return this.outputString(this.m._sj_session_path(ct, sending ? 1 : 0, this.input(`${server}/${session}`)));
@@ -224,6 +224,54 @@ export const EventKind = Object.freeze({
   open: 0, message: 1, heartbeat: 2, close: 3, startTransport: 4, stopTransport: 5,
 });
 
+// The file name is a literal next to import.meta.url so that bundlers see and copy it. In the
+// classic-script build (dist/sockjs.min.js) import.meta.url is the script's own URL.
+const defaultUrl = () => new URL('../dist/sockjs-core.wasm', import.meta.url).href;
+
+async function wasmSource({ wasmBinary, locateFile } = {}) {
+  if (wasmBinary) return wasmBinary;
+  const url = locateFile ? locateFile('sockjs-core.wasm', '') : defaultUrl();
+  if (url.startsWith('file:')) {
+    // node: fetch() cannot read files. The module name is computed so that bundlers for the
+    // browser (which would fail to resolve it) leave it alone, even after minification.
+    const fs = ['node:fs', 'promises'].join('/');
+    return (await import(/* @vite-ignore */ fs)).readFile(new URL(url));
+  }
+  const res = await fetch(url, { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.arrayBuffer();
+}
+
+async function instantiate(options) {
+  const source = await wasmSource(options);
+  let e;
+  const imports = {
+    env: { emscripten_notify_memory_growth() {} }, // the heap view is refreshed on use instead
+    wasi_snapshot_preview1: {
+      proc_exit(code) { throw new Error(`the sockjs-cpp core aborted (${code})`); },
+      // libc's start-up asks for the environment: there is none.
+      environ_sizes_get(count, size) {
+        new Uint32Array(e.memory.buffer).fill(0, count >> 2, (count >> 2) + 1);
+        new Uint32Array(e.memory.buffer).fill(0, size >> 2, (size >> 2) + 1);
+        return 0;
+      },
+      environ_get: () => 0,
+    },
+  };
+  const { instance } = await WebAssembly.instantiate(source, imports);
+  e = instance.exports;
+  e._initialize();
+  let heap = new Uint8Array(e.memory.buffer);
+  const m = {
+    get HEAPU8() {
+      if (heap.buffer !== e.memory.buffer) heap = new Uint8Array(e.memory.buffer);
+      return heap;
+    },
+  };
+  for (const name of Object.keys(e)) if (name.startsWith('sj_')) m[`_${name}`] = e[name];
+  return m;
+}
+
 let loading = null;
 let loaded = null;
 
@@ -235,10 +283,11 @@ export function loadedCore() {
 /**
  * Loads and instantiates the wasm core once; every later call gets the same promise.
  * `options.wasmBinary` (bytes) or `options.locateFile` override where the .wasm comes from.
+ * Rejects (fetch, HTTP or WebAssembly error) when it cannot be loaded.
  */
-export function loadCore(options = {}) {
+export function loadCore(options) {
   if (!loading) {
-    loading = createSockJSCore(options).then((m) => (loaded = new Core(m)));
+    loading = instantiate(options).then((m) => (loaded = new Core(m)));
     loading.catch(() => { loading = null; }); // a later SockJS may try again
   }
   return loading;

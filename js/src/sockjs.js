@@ -12,6 +12,12 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 
+// The close code of a SockJS whose wasm module could not be loaded (fetched, compiled under
+// the page's CSP, or instantiated): not 1002, so that an application can tell "the server is
+// unreachable" from "the client itself is broken" (a wrong wasm URL, a missing CSP directive).
+// 2xxx codes are the client library's own, as sockjs-client's 2000.
+const LOAD_FAILED = 2001;
+
 // errc numbers (core/include/sockjs/error.hpp; client_abi.cpp checks them)
 const ERRC_INVALID_CLOSE_CODE = 10;
 const ERRC_REASON_TOO_LONG = 11;
@@ -41,7 +47,7 @@ function reconnectOptions(r) {
   };
 }
 
-export class SockJS extends EventTarget {
+class SockJSImpl extends EventTarget {
   #state = CONNECTING;
   #transport = null;
   #opts;
@@ -56,9 +62,6 @@ export class SockJS extends EventTarget {
 
   constructor(url, _reserved, options) {
     super();
-    if (arguments.length < 1) {
-      throw new TypeError("Failed to construct 'SockJS': 1 argument required, but only 0 present");
-    }
     options = options || {};
 
     let parsed;
@@ -90,6 +93,8 @@ export class SockJS extends EventTarget {
     this.url = parsed.href;
     this.protocol = '';
     this.extensions = '';
+    /** WebSocket-shaped: messages are always strings, so binaryType changes nothing. */
+    this.binaryType = 'blob';
     this.#opts = {
       url: this.url,
       transports,
@@ -104,6 +109,8 @@ export class SockJS extends EventTarget {
   }
 
   get readyState() { return this.#state; }
+  /** WebSocket-shaped: messages are handed to the transport at once, so nothing is buffered. */
+  get bufferedAmount() { return 0; }
   /** The transport in use while open (sockjs-client's name), else null. */
   get transport() { return this.#transport; }
 
@@ -169,9 +176,9 @@ export class SockJS extends EventTarget {
         }
         conn.start();
       },
-      () => {
+      (error) => {
         this.#state = CLOSING;
-        this.#finish(1002, 'Cannot load the client module', false, true);
+        this.#finish(LOAD_FAILED, 'Cannot load the client module', false, true, error);
       },
     );
   }
@@ -225,10 +232,10 @@ export class SockJS extends EventTarget {
   }
 
   /** Dispatches the close event one task later, as sockjs-client does (readyState CLOSING until then). */
-  #finish(code, reason, wasClean, withError) {
+  #finish(code, reason, wasClean, withError, error) {
     setTimeout(() => {
       this.#state = CLOSED;
-      if (withError) this.dispatchEvent(new Event('error'));
+      if (withError) this.dispatchEvent(Object.assign(new Event('error'), error ? { error } : {}));
       this.dispatchEvent(closeEvent(code, reason, wasClean));
     }, 0);
   }
@@ -246,7 +253,7 @@ export class SockJS extends EventTarget {
   // cannot break the session's event loop.
   static {
     for (const type of ['open', 'message', 'close', 'error', 'heartbeat', 'reconnecting']) {
-      Object.defineProperty(SockJS.prototype, `on${type}`, {
+      Object.defineProperty(SockJSImpl.prototype, `on${type}`, {
         get() { return this.#handlers[type]?.fn ?? null; },
         set(fn) {
           const old = this.#handlers[type];
@@ -266,6 +273,22 @@ export class SockJS extends EventTarget {
 }
 
 
+/**
+ * The constructor applications see: like sockjs-client's, it may be called with or without
+ * `new`, and `instanceof SockJS` holds either way (subclasses work too).
+ */
+export function SockJS(url, _reserved, options) {
+  if (arguments.length < 1) {
+    throw new TypeError("Failed to construct 'SockJS': 1 argument required, but only 0 present");
+  }
+  return Reflect.construct(SockJSImpl, [url, _reserved, options], new.target || SockJS);
+}
+SockJS.prototype = SockJSImpl.prototype;
+Object.defineProperty(SockJS.prototype, 'constructor', { value: SockJS, writable: true, configurable: true });
+Object.setPrototypeOf(SockJS, EventTarget);
+/** The package version (set by js/build.mjs from package.json; the source tree says 'dev'). */
+SockJS.version = typeof __SOCKJS_VERSION__ === 'string' ? __SOCKJS_VERSION__ : 'dev';
+SockJS.load = SockJSImpl.load;
 Object.assign(SockJS, { CONNECTING, OPEN, CLOSING, CLOSED });
 for (const [k, v] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
   Object.defineProperty(SockJS.prototype, k, { value: v });

@@ -45,34 +45,6 @@ void check_close(const client_event& e, int code, const std::string& reason, boo
 
 }  // namespace
 
-TEST_CASE("parse_info reads the /info object", "[client]") {
-    auto i = parse_info(R"({"websocket":false,"cookie_needed":true,"origins":["*:*"],"entropy":4294967295})");
-    REQUIRE(i.ok());
-    CHECK_FALSE(i->websocket);
-    CHECK(i->cookie_needed);
-    CHECK(i->origins == std::vector<std::string>{"*:*"});
-    CHECK(i->entropy == 4294967295u);
-
-    auto d = parse_info(" { } ");
-    REQUIRE(d.ok());
-    CHECK(d->websocket);
-    CHECK_FALSE(d->cookie_needed);
-    CHECK(d->origins.empty());
-    CHECK(d->entropy == 0);
-
-    // As sockjs-client: only a literal false disables WebSocket; odd types keep defaults.
-    auto odd = parse_info(R"({"websocket":"false","cookie_needed":1,"origins":"x","entropy":"7"})");
-    REQUIRE(odd.ok());
-    CHECK(odd->websocket);
-    CHECK_FALSE(odd->cookie_needed);
-    CHECK(odd->origins.empty());
-    CHECK(odd->entropy == 0);
-    CHECK(parse_info(R"({"entropy":12.0})")->entropy == 12);
-
-    for (const char* bad : {"", "[]", "\"x\"", "{", "{\"websocket\":true", "null", "42", "{} x"})
-        CHECK(parse_info(bad).error() == errc::bad_frame);
-}
-
 TEST_CASE("client transport names, server transports and paths", "[client]") {
     const std::vector<std::string> names = {"websocket", "xhr-streaming", "eventsource",
                                             "xhr-polling", "jsonp-polling"};
