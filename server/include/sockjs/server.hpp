@@ -60,8 +60,12 @@ struct server_options {
     /// A connection whose unsent bytes exceed this is closed (logged).
     std::size_t write_hard_limit = 16u << 20;
 
-    /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off.
+    /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off. The counters
+    /// are public to whoever reaches the port unless metrics_token is set.
     std::string metrics_path = {};
+    /// Non-empty: metrics_path answers only requests with `Authorization: Bearer <token>`
+    /// (others get 401), the way Prometheus' `authorization` scrape setting sends it.
+    std::string metrics_token = {};
     /// Serve files under this directory for GET paths outside every service; empty: off.
     std::string static_dir = {};
     /// One structured `key=value` line per session event (open, close, refused); null: quiet.
