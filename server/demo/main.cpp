@@ -15,12 +15,15 @@
 #include <Poco/Util/OptionProcessor.h>
 #include <Poco/Util/OptionSet.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <ctime>
 #include <iostream>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -40,6 +43,17 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("tls-key", "", "the PEM private key of --tls-cert").argument("FILE"));
     set.addOption(Option("tls-client-ca", "", "require client certificates signed by these PEM CAs")
                       .argument("FILE"));
+    set.addOption(Option("origins", "",
+                         "comma-separated Origin values allowed on every service (e.g. "
+                         "https://app.example.com); others get 403. Default: any origin. Set it "
+                         "whenever sessions are authenticated by cookies")
+                      .argument("LIST"));
+    set.addOption(Option("metrics-token", "",
+                         "require 'Authorization: Bearer TOKEN' on the metrics path (default: "
+                         "public; also read from SOCKJS_METRICS_TOKEN, which ps does not show)")
+                      .argument("TOKEN"));
+    set.addOption(Option("bind-sessions", "",
+                         "answer a polling/streaming session only to the IP address that opened it"));
     set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
 #ifdef SOCKJS_DEMO_REDIS
     set.addOption(Option("redis", "", "share broadcasts, topics and send_to with other processes through "
@@ -66,6 +80,20 @@ void help(const Poco::Util::OptionSet& set) {
     f.format(std::cout);
 }
 
+std::vector<std::string> split_list(const std::string& list) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        auto comma = std::min(list.find(',', at), list.size());
+        std::string item = list.substr(at, comma - at);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(item);
+        at = comma + 1;
+    }
+    return out;
+}
+
 std::string timestamp() {
     auto now = std::chrono::system_clock::now();
     auto t = std::chrono::system_clock::to_time_t(now);
@@ -83,6 +111,8 @@ std::string timestamp() {
 int main(int argc, char** argv) {
     sockjs::server_options opts;
     opts.metrics_path = "/metrics";
+    if (const char* token = std::getenv("SOCKJS_METRICS_TOKEN")) opts.metrics_token = token;
+    sockjs::service_options base;  // what every service shares (--origins, --bind-sessions)
     bool quiet = false;
     std::string redis_url, redis_prefix = "sockjs:";
 
@@ -111,6 +141,9 @@ int main(int argc, char** argv) {
             if (name == "quiet") quiet = true;
             if (name == "redis") redis_url = value;
             if (name == "redis-prefix") redis_prefix = value;
+            if (name == "origins") base.origins = split_list(value);
+            if (name == "metrics-token") opts.metrics_token = value;
+            if (name == "bind-sessions") base.bind_session_to_address = true;
         }
         proc.checkRequired();
         if (opts.tls.cert_chain_file.empty() != opts.tls.private_key_file.empty())
@@ -156,23 +189,25 @@ int main(int argc, char** argv) {
     sockjs::server srv(opts);
     auto echo = sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) { c.send(m); }};
 
-    sockjs::service_options echo_opts;
+    sockjs::service_options echo_opts = base;
     echo_opts.response_limit = 4096;  // the suite's streaming tests expect it
     srv.route("/echo", echo, echo_opts);
 
-    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }});
+    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }},
+              base);
 
-    sockjs::service_options no_ws;
+    sockjs::service_options no_ws = base;
     no_ws.websocket = false;
     srv.route("/disabled_websocket_echo", echo, no_ws);
 
-    sockjs::service_options cookies;
+    sockjs::service_options cookies = base;
     cookies.jsessionid = true;
     srv.route("/cookie_needed_echo", echo, cookies);
 
     srv.route("/broadcast", sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) {
                   c.broadcast(m);
-              }});
+              }},
+              base);
 
     srv.route("/rooms", sockjs::handlers{
                             .on_open = [](sockjs::connection& c) { c.send("id " + c.id()); },
@@ -187,7 +222,8 @@ int main(int argc, char** argv) {
                                     if (verb == "leave") c.unsubscribe(arg);
                                     if (verb == "pub") srv.publish(arg, text);
                                     if (verb == "to" && !srv.send_to(arg, text)) c.send("unknown " + std::string(arg));
-                                }});
+                                }},
+              base);
 
     try {
         srv.start();
