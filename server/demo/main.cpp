@@ -17,11 +17,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <ctime>
 #include <iostream>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -45,6 +47,17 @@ Poco::Util::OptionSet cli_options() {
                              "the write hard limit grows to twice this if smaller")
                       .argument("BYTES"));
     set.addOption(Option("websocket-deflate", "", "offer permessage-deflate on WebSockets (default off)"));
+    set.addOption(Option("origins", "",
+                         "comma-separated Origin values allowed on every service (e.g. "
+                         "https://app.example.com); others get 403. Default: any origin. Set it "
+                         "whenever sessions are authenticated by cookies")
+                      .argument("LIST"));
+    set.addOption(Option("metrics-token", "",
+                         "require 'Authorization: Bearer TOKEN' on the metrics path (default: "
+                         "public; also read from SOCKJS_METRICS_TOKEN, which ps does not show)")
+                      .argument("TOKEN"));
+    set.addOption(Option("bind-sessions", "",
+                         "answer a polling/streaming session only to the IP address that opened it"));
     set.addOption(Option("quiet", "q", "no per-session log lines (for benchmarks)"));
 #ifdef SOCKJS_DEMO_REDIS
     set.addOption(Option("redis", "", "share broadcasts, topics and send_to with other processes through "
@@ -71,6 +84,20 @@ void help(const Poco::Util::OptionSet& set) {
     f.format(std::cout);
 }
 
+std::vector<std::string> split_list(const std::string& list) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        auto comma = std::min(list.find(',', at), list.size());
+        std::string item = list.substr(at, comma - at);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(item);
+        at = comma + 1;
+    }
+    return out;
+}
+
 std::string timestamp() {
     auto now = std::chrono::system_clock::now();
     auto t = std::chrono::system_clock::to_time_t(now);
@@ -88,9 +115,10 @@ std::string timestamp() {
 int main(int argc, char** argv) {
     sockjs::server_options opts;
     opts.metrics_path = "/metrics";
+    if (const char* token = std::getenv("SOCKJS_METRICS_TOKEN")) opts.metrics_token = token;
+    sockjs::service_options base;  // what every service shares (--origins, --bind-sessions)
     bool quiet = false;
     std::string redis_url, redis_prefix = "sockjs:";
-    sockjs::service_options base;  // what every service below starts from
 
     auto set = cli_options();
     try {
@@ -120,6 +148,9 @@ int main(int argc, char** argv) {
             if (name == "quiet") quiet = true;
             if (name == "redis") redis_url = value;
             if (name == "redis-prefix") redis_prefix = value;
+            if (name == "origins") base.origins = split_list(value);
+            if (name == "metrics-token") opts.metrics_token = value;
+            if (name == "bind-sessions") base.bind_session_to_address = true;
         }
         proc.checkRequired();
         if (opts.tls.cert_chain_file.empty() != opts.tls.private_key_file.empty())
@@ -200,7 +231,8 @@ int main(int argc, char** argv) {
                                     if (verb == "leave") c.unsubscribe(arg);
                                     if (verb == "pub") srv.publish(arg, text);
                                     if (verb == "to" && !srv.send_to(arg, text)) c.send("unknown " + std::string(arg));
-                                }});
+                                }},
+              base);
 
     try {
         srv.start();

@@ -44,6 +44,22 @@ request_info make_info(const net::http_request& req, std::size_t prefix_size) {
     return i;
 }
 
+/// True when no token is configured, or `Authorization: Bearer <token>` carries it. Compared
+/// in time independent of where the first difference is, so the token cannot be guessed byte
+/// by byte from response times.
+bool metrics_authorized(const net::http_request& req, const std::string& token) {
+    if (token.empty()) return true;
+    auto auth = header(req, "Authorization");
+    constexpr std::string_view scheme = "Bearer ";
+    if (!auth || auth->size() != scheme.size() + token.size()) return false;
+    for (std::size_t i = 0; i < scheme.size(); ++i)  // the scheme is case-insensitive
+        if (((*auth)[i] | 0x20) != (scheme[i] | 0x20)) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < token.size(); ++i)
+        diff |= static_cast<unsigned char>((*auth)[scheme.size() + i] ^ token[i]);
+    return diff == 0;
+}
+
 std::uint32_t entropy() {
     thread_local std::mt19937 rng{std::random_device{}()};
     return static_cast<std::uint32_t>(rng());
@@ -53,6 +69,12 @@ std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+/// False when the service binds sessions to their opener's address and `req` comes from
+/// another one.
+bool may_use(const service_impl& svc, const session_slot& slot, const net::http_request& req) {
+    return !svc.opts.bind_session_to_address || slot.opener_address == req.peer.host().toString();
 }
 
 void respond(net::exchange& ex, const http_response& r) { ex.respond(r.status, r.headers, r.body); }
@@ -77,6 +99,13 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
     if (!opts_.metrics_path.empty() && req.path == opts_.metrics_path) {
         if (req.method != "GET" && req.method != "HEAD") {
             ex->respond(405, {{"Allow", "GET, HEAD"}}, {});
+            return;
+        }
+        if (!metrics_authorized(req, opts_.metrics_token)) {
+            ex->respond(401,
+                        {{"WWW-Authenticate", "Bearer realm=\"metrics\""},
+                         {"Content-Type", "text/plain;charset=UTF-8"}},
+                        "Unauthorized\n");
             return;
         }
         ex->respond(200,
@@ -134,11 +163,17 @@ void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange
         sid,
         [&]() -> std::shared_ptr<session_slot> {
             if (!svc.try_reserve()) return nullptr;
-            return std::make_shared<session_slot>(svc, here, sid, rr.t);
+            auto s = std::make_shared<session_slot>(svc, here, sid, rr.t);
+            s->opener_address = req.peer.host().toString();
+            return s;
         },
         created);
     if (!slot) {
         refuse(svc, *ex, req);
+        return;
+    }
+    if (!may_use(svc, *slot, req)) {
+        ex->respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
         return;
     }
     if (created) slot->make_connection(req);  // on `here`, the new session's home
@@ -154,7 +189,7 @@ void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> 
                               net::http_request& req, const request_info& info,
                               const route_result& rr) {
     auto slot = svc.registry.find(std::string(rr.session_id));
-    if (!slot) {
+    if (!slot || !may_use(svc, *slot, req)) {
         respond(*ex, send_response(rr.t, errc::session_not_open, info, svc.opts));
         return;
     }

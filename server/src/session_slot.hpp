@@ -31,6 +31,9 @@ public:
     ~session_slot() override;
 
     const std::string& sid() const noexcept { return sid_; }
+    /// The IP address of the request that created the session (set before the session is
+    /// registered, constant afterwards; see service_options::bind_session_to_address).
+    std::string opener_address;
 
     // ---- home loop ----
     /// A receiving request (its head/prelude not yet written; see http_receiver).

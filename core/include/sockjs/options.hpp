@@ -41,6 +41,14 @@ struct service_options : session_limits {
     std::vector<std::string> origins;
     /// Open sessions a service may hold; new sessions beyond it get 503.
     std::size_t max_sessions = 100000;
+    /// The session id is chosen by the client, and anyone who learns it could read (receive
+    /// requests) and inject (send requests) on that session. When true, a polling or
+    /// streaming session answers only requests from the IP address that opened it; requests
+    /// for its id from any other address get 404, as for an unknown session. Off by default:
+    /// clients whose connections leave from several addresses (dual-stack IPv4/IPv6, proxies
+    /// with several egress addresses) would lose their sessions. WebSocket sessions are one
+    /// connection and need no binding.
+    bool bind_session_to_address = false;
 
     bool transport_enabled(transport t) const noexcept {
         if (t == transport::websocket && !websocket) return false;

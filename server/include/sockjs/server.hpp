@@ -64,8 +64,12 @@ struct server_options {
     /// permessage-deflate (RFC 7692) on WebSockets, SockJS and raw: off by default (see there).
     websocket_deflate_options websocket_deflate = {};
 
-    /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off.
+    /// Serve the Prometheus counters at this path (e.g. "/metrics"); empty: off. The counters
+    /// are public to whoever reaches the port unless metrics_token is set.
     std::string metrics_path = {};
+    /// Non-empty: metrics_path answers only requests with `Authorization: Bearer <token>`
+    /// (others get 401), the way Prometheus' `authorization` scrape setting sends it.
+    std::string metrics_token = {};
     /// Serve files under this directory for GET paths outside every service; empty: off.
     std::string static_dir = {};
     /// One structured `key=value` line per session event (open, close, refused); null: quiet.
