@@ -26,22 +26,24 @@ std::size_t pipeline_limit(const net_options& o) {
 }
 
 // glibc keeps freed heap memory (and raises its mmap threshold after a large free, so the next
-// big buffers come from the heap too): after large request bodies, hand the pages back, at
-// most once a second per process.
-void give_back_memory(std::size_t freed) {
+// big buffers come from the heap too): after a burst (a large body, thousands of sessions
+// expiring) RSS would stay at its peak. So the loops hand free pages back with malloc_trim:
+// right after a request with a large body, else at most every trim_interval while requests
+// come in. Process-wide, since the heap is.
+constexpr std::int64_t trim_interval_ms = 2000;
+
+void give_back_memory(bool large_body) {
 #if defined(__GLIBC__)
-    static std::atomic<std::size_t> pending{0};
     static std::atomic<std::int64_t> last_ms{0};
-    if (pending.fetch_add(freed, std::memory_order_relaxed) + freed < (8u << 20)) return;
     const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now().time_since_epoch())
                          .count();
     std::int64_t last = last_ms.load(std::memory_order_relaxed);
-    if (now - last < 1000 || !last_ms.compare_exchange_strong(last, now)) return;
-    pending.store(0, std::memory_order_relaxed);
+    if (now - last < (large_body ? 200 : trim_interval_ms)) return;
+    if (!last_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
     malloc_trim(0);
 #else
-    (void)freed;
+    (void)large_body;
 #endif
 }
 
@@ -183,7 +185,7 @@ void connection::dispatch() {
     const std::size_t body_size = req_.body.capacity();
     req_ = http_request{};
     release_body();
-    if (body_size >= (1u << 20)) give_back_memory(body_size);
+    give_back_memory(body_size >= (1u << 20));
 }
 
 void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
