@@ -137,3 +137,13 @@ TEST_CASE("request bodies: their total over all connections is bounded (503)", "
     third.send(head + "[\"" + std::string(700000 - 4, 'y') + "\"]");
     CHECK(third.read_head().status == 204);
 }
+
+TEST_CASE("strict HTTP: the only head limit is max_header_bytes (431), as documented", "[bad_input]") {
+    test_server s;  // max_header_bytes 16 KiB
+    headers many;
+    for (int i = 0; i < 200; ++i) many.emplace_back("X-" + std::to_string(i), "v");  // ~2 KB, 200 fields
+    CHECK(http(s.port, "GET", "/echo", many).status == 200);
+    CHECK(http(s.port, "GET", "/echo", {{"X-Long", std::string(9000, 'v')}}).status == 200);
+    CHECK(http(s.port, "GET", "/echo", {{std::string(300, 'n'), "v"}}).status == 200);
+    CHECK(http(s.port, "GET", "/echo", {{"X-Long", std::string(17000, 'v')}}).status == 431);
+}
