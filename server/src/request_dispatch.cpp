@@ -118,7 +118,7 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
     service_impl* svc = match(req.path);
     if (svc == nullptr) {
         if (!opts_.static_dir.empty()) {
-            serve_static(opts_.static_dir, *ex, req);
+            serve_static(opts_.static_dir, ex, req);
             return;
         }
         respond(*ex, not_found_response());

@@ -58,6 +58,7 @@ void server_impl::start() {
     no.max_connections = opts_.max_connections;
     no.max_header_bytes = opts_.max_header_bytes;
     no.max_body_bytes = opts_.max_body_bytes;
+    no.max_total_body_bytes = opts_.max_total_body_bytes;
     no.header_timeout = opts_.header_timeout;
     no.keep_alive_timeout = opts_.keep_alive_timeout;
     no.write_high_watermark = opts_.write_high_watermark;

@@ -6,7 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
+#include <memory>
 #include <system_error>
 #include <utility>
 
@@ -14,7 +14,45 @@ namespace sockjs::detail {
 
 namespace {
 
-constexpr std::size_t max_static_file = 32u << 20;
+// Files up to this size are answered in one response with a Content-Length; larger ones are
+// streamed (chunked) a piece at a time, so a download holds at most about stream_window +
+// stream_piece bytes of output whatever the file size.
+constexpr std::size_t whole_file_limit = 256u << 10;
+constexpr std::size_t stream_piece = 64u << 10;
+// More is read only while less than this waits to be sent. It must exceed the connection's
+// write_low_watermark (64 KiB) so that on_drain fires once the socket takes the bytes.
+constexpr std::size_t stream_window = 256u << 10;
+
+/// Sends an open file as a chunked stream, refilling from on_drain.
+class file_stream : public std::enable_shared_from_this<file_stream> {
+public:
+    file_stream(std::ifstream in, std::shared_ptr<net::exchange> ex) : in_(std::move(in)), ex_(std::move(ex)) {}
+
+    void pump() {
+        std::string piece;
+        while (ex_->buffered() < stream_window) {
+            piece.resize(stream_piece);
+            in_.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+            piece.resize(static_cast<std::size_t>(in_.gcount()));
+            if (!piece.empty() && !ex_->write(piece)) return finish();  // the client is gone
+            if (piece.size() < stream_piece) {
+                // At the end; after a read error the stream is cut instead (the exchange is
+                // dropped unfinished), and the missing last chunk tells the client.
+                if (in_.eof()) ex_->end_stream();
+                return finish();
+            }
+        }
+        ex_->on_drain([self = shared_from_this()] { self->pump(); });
+    }
+
+private:
+    void finish() {
+        ex_->on_drain(nullptr);
+        ex_->on_abort(nullptr);
+    }
+    std::ifstream in_;
+    std::shared_ptr<net::exchange> ex_;
+};
 
 void not_found(net::exchange& ex) {
     ex.respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
@@ -30,6 +68,9 @@ std::string safe_relative_path(const std::string& raw) {
         return {};
     }
     if (decoded.empty() || decoded[0] != '/') return {};
+    // "/a.txt/" names a directory; a file has no trailing slash (a server that strips it
+    // serves files under names that are not theirs).
+    if (decoded.size() > 1 && decoded.back() == '/') return {};
     if (decoded.find('\0') != std::string::npos || decoded.find('\\') != std::string::npos) return {};
     std::string rel;
     std::size_t i = 1;
@@ -74,12 +115,15 @@ std::string_view content_type_for(std::string_view filename) noexcept {
     return "application/octet-stream";
 }
 
-void serve_static(const std::string& root, net::exchange& ex, const net::http_request& req) {
+void serve_static(const std::string& root, const std::shared_ptr<net::exchange>& exp,
+                  const net::http_request& req) {
+    net::exchange& ex = *exp;
     if (req.method != "GET" && req.method != "HEAD") {
         ex.respond(405, {{"Allow", "GET, HEAD"}}, {});
         return;
     }
-    auto rel = safe_relative_path(req.path);
+    const bool trailing_slash = req.path.size() > 1 && req.path.back() == '/';
+    auto rel = safe_relative_path(trailing_slash ? req.path.substr(0, req.path.size() - 1) : req.path);
     if (rel.empty()) return not_found(ex);
 
     namespace fs = std::filesystem;
@@ -91,30 +135,39 @@ void serve_static(const std::string& root, net::exchange& ex, const net::http_re
     if (fs::is_directory(file, ec)) {
         // "/demo" would serve the page with its relative links resolved against "/": send the
         // browser to "/demo/" instead.
-        if (req.path.empty() || req.path.back() != '/') {
+        if (!trailing_slash) {
             std::string to = req.path + "/";
             if (!req.query.empty()) to += "?" + req.query;
             ex.respond(301, {{"Location", to}, {"Content-Type", "text/plain"}}, "Moved to " + to + "\n");
             return;
         }
         file /= "index.html";
+    } else if (trailing_slash) {
+        return not_found(ex);  // "/a.txt/" names a directory, and there is none
     }
     // Symlinks may not lead out of the root either.
     file = fs::canonical(file, ec);
     if (ec || !fs::is_regular_file(file, ec)) return not_found(ex);
     auto [stop, _] = std::mismatch(base.begin(), base.end(), file.begin(), file.end());
     if (stop != base.end()) return not_found(ex);
-    auto size = fs::file_size(file, ec);
-    if (ec || size > max_static_file) return not_found(ex);
+    const auto size = fs::file_size(file, ec);
+    if (ec) return not_found(ex);
 
     std::ifstream in(file, std::ios::binary);
-    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in.good() && !in.eof()) return not_found(ex);
-    ex.respond(200,
-               {{"Content-Type", std::string(content_type_for(file.filename().string()))},
-                {"Cache-Control", "no-cache"},
-                {"X-Content-Type-Options", "nosniff"}},
-               body);
+    if (!in) return not_found(ex);
+    header_list headers{{"Content-Type", std::string(content_type_for(file.filename().string()))},
+                             {"Cache-Control", "no-cache"},
+                             {"X-Content-Type-Options", "nosniff"}};
+    if (size <= whole_file_limit) {
+        std::string body(static_cast<std::size_t>(size), '\0');
+        in.read(body.data(), static_cast<std::streamsize>(body.size()));
+        if (static_cast<std::uintmax_t>(in.gcount()) != size) return not_found(ex);
+        ex.respond(200, headers, body);
+        return;
+    }
+    ex.begin_stream(200, headers);
+    if (req.method == "HEAD") return ex.end_stream();  // the head is all it asked for
+    std::make_shared<file_stream>(std::move(in), exp)->pump();
 }
 
 }  // namespace sockjs::detail

@@ -70,3 +70,12 @@ TEST_CASE("hixie-76: frame writing") {
     hixie76_append_frame(out, "o");
     CHECK(out == std::string("\x00o\xff", 3));
 }
+
+TEST_CASE("hixie76_location: validated host, escaped path and query (no header injection)") {
+    using sockjs::net::hixie76_location;
+    CHECK(hixie76_location("example.com:80", "/echo/websocket", "") == "ws://example.com:80/echo/websocket");
+    CHECK(hixie76_location("h", "/a", "b=1") == "ws://h/a?b=1");
+    CHECK_FALSE(hixie76_location("x\r\nX-Injected: 1", "/a", "").has_value());
+    CHECK_FALSE(hixie76_location("x y", "/a", "").has_value());
+    CHECK(hixie76_location("h", "/a\r\nX-Injected: 1", "q\n") == "ws://h/a%0D%0AX-Injected:%201?q%0A");
+}

@@ -1,89 +1,179 @@
 #include "net/http_parser.hpp"
 
+#include "net_http_vectors.hpp"
+
 #include <catch2/catch.hpp>
 
 using namespace sockjs::net;
 
 namespace {
 
-struct parsed {
-    int status;
+struct outcome {
+    int status = 0;  // 0: a complete message
+    bool complete = false;
     http_request req;
-    body_framing framing;
+    bool expect_continue = false;
+    std::optional<std::uint64_t> length;
+    bool chunked = false;
+    std::size_t used = 0;  // bytes of the input the request took
 };
 
-parsed parse(const std::string& head) {
-    parsed p;
-    p.status = parse_request_head(head, p.req, p.framing);
-    return p;
+/// Feeds `raw` the way a connection does: the bytes arrive in pieces cut at `cuts`, unconsumed
+/// bytes stay in the buffer and are offered again with the next piece.
+outcome read(const std::string& raw, const std::vector<std::size_t>& cuts = {}, reader_limits lim = {}) {
+    outcome o;
+    request_reader r(lim);
+    r.start(o.req);
+    std::string buf;
+    std::size_t pos = 0;      // consumed up to here in buf
+    std::size_t arrived = 0;  // of raw
+    std::vector<std::size_t> ends = cuts;
+    ends.push_back(raw.size());
+    for (std::size_t end : ends) {
+        if (end < arrived) continue;
+        buf.append(raw, arrived, end - arrived);
+        arrived = end;
+        while (true) {
+            std::size_t used = 0;
+            const std::string_view avail = std::string_view(buf).substr(pos);
+            const auto res = r.feed(avail, used);
+            REQUIRE(used <= avail.size());
+            pos += used;
+            if (res == request_reader::result::error) {
+                o.status = r.error_status();
+                return o;
+            }
+            if (res == request_reader::result::head) {
+                o.expect_continue = r.expect_continue();
+                o.length = r.content_length();
+                o.chunked = r.chunked();
+                continue;
+            }
+            if (res == request_reader::result::message) {
+                o.complete = true;
+                o.used = pos;
+                return o;
+            }
+            break;  // need_more
+        }
+    }
+    return o;  // incomplete
 }
+
+outcome parse(const std::string& raw) { return read(raw); }
 
 }  // namespace
 
-TEST_CASE("find_head_end: CRLF, bare LF, incomplete, and resuming a scan") {
-    const std::string_view npos_check = "GET / HTTP/1.1\r\nHost: x\r\n";
-    CHECK(find_head_end(npos_check) == std::string_view::npos);
-    CHECK(find_head_end("GET / HTTP/1.1\r\nHost: x\r\n\r\nBODY") == 27);
-    CHECK(find_head_end("GET / HTTP/1.1\nHost: x\n\nBODY") == 24);
-    CHECK(find_head_end("GET / HTTP/1.1\r\n\r") == std::string_view::npos);
-    const std::string full = "GET / HTTP/1.1\r\nA: b\r\n\r\n";
-    for (std::size_t from = 0; from + 3 <= full.size(); ++from) CHECK(find_head_end(full, from) == full.size());
-}
-
-TEST_CASE("parse_request_head: request line, target split, headers") {
-    const parsed p = parse("POST /echo/000/abc/xhr_send?t=1&u=%20 HTTP/1.1\r\nHost: h\r\n"
-                           "Content-Type: text/plain\r\ncontent-length: 5\r\n\r\n");
-    REQUIRE(p.status == 0);
+TEST_CASE("request_reader: request line, target split, headers") {
+    const outcome p = parse("POST /echo/000/abc/xhr_send?t=1&u=%20 HTTP/1.1\r\nHost: h\r\n"
+                            "Content-Type: text/plain\r\ncontent-length: 5\r\n\r\nhello");
+    REQUIRE(p.complete);
     CHECK(p.req.method == "POST");
     CHECK(p.req.path == "/echo/000/abc/xhr_send");
     CHECK(p.req.query == "t=1&u=%20");  // percent-decoding is not applied
     CHECK_FALSE(p.req.http10);
     CHECK(p.req.keep_alive);
     CHECK(p.req.headers.get("CONTENT-TYPE") == "text/plain");
-    CHECK(p.framing.kind == body_kind::length);
-    CHECK(p.framing.length == 5);
+    CHECK(p.length == 5u);
+    CHECK(p.req.body == "hello");
 }
 
-TEST_CASE("parse_request_head: keep-alive rules for 1.0 and 1.1") {
-    CHECK(parse("GET / HTTP/1.1\r\n\r\n").req.keep_alive);
-    CHECK_FALSE(parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n").req.keep_alive);
+TEST_CASE("request_reader: keep-alive rules for 1.0 and 1.1") {
+    CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n").req.keep_alive);
+    CHECK_FALSE(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").req.keep_alive);
     CHECK_FALSE(parse("GET / HTTP/1.0\r\n\r\n").req.keep_alive);
     CHECK(parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n").req.keep_alive);
-    CHECK(parse("GET / HTTP/1.1\r\nConnection: Upgrade, keep-alive\r\n\r\n").req.keep_alive);
+    CHECK(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, keep-alive\r\n\r\n").req.keep_alive);
     CHECK(parse("GET / HTTP/1.0\r\n\r\n").req.http10);
 }
 
-TEST_CASE("parse_request_head: body framing") {
-    CHECK(parse("POST / HTTP/1.1\r\n\r\n").framing.kind == body_kind::none);
-    CHECK(parse("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n").framing.kind == body_kind::none);
-    CHECK(parse("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n").framing.kind == body_kind::chunked);
-    CHECK(parse("POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 4\r\n\r\n").status == 0);
-    CHECK(parse("POST / HTTP/1.1\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\n").status == 400);
-    CHECK(parse("POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n").status == 400);
-    CHECK(parse("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n").status == 400);
-    CHECK(parse("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n").status == 400);
-    CHECK(parse("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").status == 501);
-    const parsed e = parse("POST / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
-    CHECK(e.framing.expect_continue);
-    CHECK_FALSE(parse("POST / HTTP/1.0\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n").framing.expect_continue);
+TEST_CASE("request_reader: body framing and Expect") {
+    CHECK_FALSE(parse("POST / HTTP/1.1\r\nHost: a\r\n\r\n").length.has_value());
+    CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").complete);
+    CHECK(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").chunked);
+    const outcome e = parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
+    CHECK(e.expect_continue);
+    CHECK_FALSE(parse("POST / HTTP/1.0\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc").expect_continue);
 }
 
-TEST_CASE("parse_request_head: targets") {
-    CHECK(parse("GET http://example.com:80/a/b?q HTTP/1.1\r\n\r\n").req.path == "/a/b");
-    CHECK(parse("GET http://example.com:80/a/b?q HTTP/1.1\r\n\r\n").req.query == "q");
-    CHECK(parse("GET http://example.com HTTP/1.1\r\n\r\n").req.path == "/");
-    CHECK(parse("OPTIONS * HTTP/1.1\r\n\r\n").req.path == "*");
-    CHECK(parse("GET nonsense HTTP/1.1\r\n\r\n").status == 400);
+TEST_CASE("request_reader: header values are kept verbatim (no RFC 2047 decoding)") {
+    const outcome p = parse("GET / HTTP/1.1\r\nHost: a\r\nOrigin: =?UTF-8?B?aHR0cDovL2V2aWw=?=\r\n"
+                            "Cookie: JSESSIONID==?UTF-8?Q?abc?=\r\n\r\n");
+    REQUIRE(p.complete);
+    CHECK(p.req.headers.get("Origin") == "=?UTF-8?B?aHR0cDovL2V2aWw=?=");
+    CHECK(p.req.headers.get("Cookie") == "JSESSIONID==?UTF-8?Q?abc?=");
 }
 
-TEST_CASE("parse_request_head: malformed heads") {
-    CHECK(parse("GET / HTTP/2.0\r\n\r\n").status == 505);
-    CHECK(parse("GET / FOO/1.1\r\n\r\n").status == 400);
-    CHECK(parse("GET /\r\nHost: x\r\n\r\n").status == 400);  // HTTP/0.9 style
-    CHECK(parse("\r\n\r\n").status == 400);
-    std::string many = "GET / HTTP/1.1\r\n";
-    for (int i = 0; i < 150; ++i) many += "X-" + std::to_string(i) + ": v\r\n";
-    CHECK(parse(many + "\r\n").status == 431);
+TEST_CASE("request_reader: a pipelined request is left for the next start()") {
+    const std::string two = "POST /a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                            "GET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+    const outcome first = parse(two);
+    REQUIRE(first.complete);
+    CHECK(first.req.body == "abc");
+    const outcome second = parse(two.substr(first.used));
+    REQUIRE(second.complete);
+    CHECK(second.req.path == "/b");
+    CHECK(second.used == two.size() - first.used);
+}
+
+TEST_CASE("request_reader: limits are exactly the documented ones") {
+    // 431 only above max_header_bytes for the whole head: no per-field, per-name or count limit.
+    const reader_limits lim{16 * 1024, 4u << 20};
+    std::string many = "GET / HTTP/1.1\r\nHost: a\r\n";
+    for (int i = 0; i < 1000; ++i) many += "X" + std::to_string(i) + ":\r\n";  // ~7 KB, 1000 fields
+    CHECK(read(many + "\r\n", {}, lim).complete);
+    const std::string long_value = "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(12000, 'v') + "\r\n\r\n";
+    CHECK(read(long_value, {}, lim).complete);
+    const std::string long_name = "GET / HTTP/1.1\r\nHost: a\r\n" + std::string(12000, 'n') + ": v\r\n\r\n";
+    CHECK(read(long_name, {}, lim).complete);
+
+    const std::string base = "GET / HTTP/1.1\r\nHost: a\r\nX: ";
+    const std::string at_limit = base + std::string(lim.max_header_bytes - base.size() - 4, 'v') + "\r\n\r\n";
+    REQUIRE(at_limit.size() == lim.max_header_bytes);
+    CHECK(read(at_limit, {}, lim).complete);
+    const std::string over = base + std::string(lim.max_header_bytes - base.size() - 3, 'v') + "\r\n\r\n";
+    CHECK(read(over, {}, lim).status == 431);
+    CHECK(read(over, {100, 5000, 16000}, lim).status == 431);
+    CHECK(read(std::string(lim.max_header_bytes + 1, 'G'), {}, lim).status == 431);
+}
+
+TEST_CASE("request_reader: bodies over max_body_bytes get 413, framed either way") {
+    const reader_limits lim{16 * 1024, 10};
+    CHECK(read("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n", {}, lim).status == 413);
+    CHECK(read("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n0123456789", {}, lim).complete);
+    CHECK(read("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\nghijk\r\n", {}, lim)
+              .status == 413);
+}
+
+TEST_CASE("request_reader: an endless chunk line is bounded like a head") {
+    const reader_limits lim{1024, 1u << 20};
+    const std::string raw = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;" + std::string(2000, 'e');
+    CHECK(read(raw, {}, lim).status == 400);
+}
+
+TEST_CASE("request_reader: tests/data/http_requests.txt, whole, split at every byte, byte by byte") {
+    const auto cases = http_vectors::load();
+    REQUIRE(cases.size() > 60);
+    for (const auto& v : cases) {
+        INFO(v.what);
+        std::vector<std::vector<std::size_t>> plans{{}};
+        for (std::size_t i = 1; i < v.raw.size(); ++i) plans.push_back({i});
+        std::vector<std::size_t> bytewise;
+        for (std::size_t i = 1; i < v.raw.size(); ++i) bytewise.push_back(i);
+        plans.push_back(bytewise);
+        for (const auto& cuts : plans) {
+            INFO("cut at " << (cuts.empty() ? 0 : cuts.front()) << " (" << cuts.size() << " cuts)");
+            const outcome o = read(v.raw, cuts);
+            if (v.status != 0) {
+                CHECK(o.status == v.status);
+            } else {
+                REQUIRE(o.status == 0);
+                REQUIRE(o.complete);
+                CHECK(o.used == v.raw.size());
+                CHECK(o.req.body == v.body);
+            }
+        }
+    }
 }
 
 TEST_CASE("split_target") {
@@ -96,4 +186,13 @@ TEST_CASE("split_target") {
     CHECK(query == "x=1");
     CHECK_FALSE(split_target("", path, query));
     CHECK_FALSE(split_target("://x", path, query));
+}
+
+TEST_CASE("valid_host") {
+    CHECK(valid_host(""));
+    CHECK(valid_host("example.com:8080"));
+    CHECK(valid_host("[::1]:80"));
+    CHECK_FALSE(valid_host("a b"));
+    CHECK_FALSE(valid_host("a\r\nX: y"));
+    CHECK_FALSE(valid_host("a/b"));
 }

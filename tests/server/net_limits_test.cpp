@@ -146,8 +146,8 @@ TEST_CASE("many connections opened and abandoned: the count returns to 0, no des
     const std::size_t fds_before = open_fds();
     const char* requests[] = {
         "",                                             // nothing at all
-        "GET / HTTP/1.1\r\nHo",                         // half a head
-        "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\nabc",  // half a body
+        "GET / HTTP/1.1\r\nHost: h\r\nHo",                         // half a head
+        "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nabc",  // half a body
         "GET /big HTTP/1.1\r\nHost: h\r\n\r\n",         // a response it does not read
         "GET /poll HTTP/1.1\r\nHost: h\r\n\r\n",        // a pending long poll
         "GET /stream HTTP/1.1\r\nHost: h\r\n\r\n",      // an open stream

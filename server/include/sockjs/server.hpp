@@ -54,6 +54,9 @@ struct server_options {
     std::size_t max_connections = 20000;
     std::size_t max_header_bytes = 16 * 1024;  ///< larger request heads get 431
     std::size_t max_body_bytes = 4u << 20;     ///< larger request bodies get 413
+    /// Request bodies being received by all connections together: a request whose body would
+    /// take the total above this gets 503 (with Retry-After) and its connection closes.
+    std::size_t max_total_body_bytes = 64u << 20;
     std::chrono::milliseconds header_timeout{10000};      ///< a head not complete by then: 408
     std::chrono::milliseconds keep_alive_timeout{60000};  ///< idle connections close after this
     /// A receiver whose unsent bytes exceed this stops taking frames from its session until

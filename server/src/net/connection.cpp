@@ -32,7 +32,11 @@ bool would_block(const Poco::Exception& e) {
 
 connection::connection(event_loop& owner, Poco::Net::StreamSocket socket,
                        const Poco::Net::SocketAddress& peer)
-    : loop_(owner), socket_(std::move(socket)), peer_(peer), key_(socket_.impl()) {}
+    : loop_(owner),
+      socket_(std::move(socket)),
+      peer_(peer),
+      key_(socket_.impl()),
+      reader_({owner.options().max_header_bytes, owner.options().max_body_bytes}) {}
 
 connection::~connection() {
     if (!closed_) {
@@ -42,6 +46,7 @@ connection::~connection() {
         } catch (const Poco::Exception&) {
         }
         loop_.shared().connections.fetch_sub(1);
+        release_body();
     }
 }
 
@@ -96,7 +101,7 @@ void connection::on_bytes(const char* data, std::size_t n) {
         return;
     }
     const auto& o = loop_.options();
-    if (state_ != http_state::head) {
+    if (state_ == http_state::body) {
         set_deadline(deadline::body, o.header_timeout);  // a body must keep arriving
     } else if (deadline_kind_ == deadline::idle) {
         set_deadline(deadline::head, o.header_timeout);  // a new head starts its clock
@@ -369,6 +374,8 @@ void connection::close_now() {
     std::string().swap(in_);
     std::string().swap(upgrade_input_);
     in_pos_ = 0;
+    release_body();
+    req_ = http_request{};
     notify_gone();
 }
 
@@ -382,7 +389,7 @@ void connection::on_deadline() {
     case deadline::head:
         // Part of a head arrived but not all of it in time (slowloris): 408. A connection
         // that never sent anything is just closed.
-        if (in_pos_ < in_.size()) fail_request(408);
+        if (state_ == http_state::head || in_pos_ < in_.size()) fail_request(408);
         else close_now();
         return;
     case deadline::body:
@@ -412,13 +419,12 @@ void connection::upgrade(std::shared_ptr<stream_handler> h) {
     active_id_ = 0;
     active_.reset();
     deadline_kind_ = deadline::none;
-    state_ = http_state::head;
+    state_ = http_state::idle;
     read_paused_ = false;
     blocked_on_output_ = false;
     if (in_pos_ < in_.size()) upgrade_input_.assign(in_, in_pos_, std::string::npos);
     std::string().swap(in_);
     in_pos_ = 0;
-    head_scan_ = 0;
     if (!upgrade_input_.empty()) {
         // Handed over after the caller of accept_websocket() has set its callbacks.
         loop_.defer([w = weak_from_this()] {

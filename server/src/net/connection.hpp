@@ -4,7 +4,6 @@
 // backpressure, deadlines (slow heads, idle keep-alive, lingering close), and after a
 // WebSocket upgrade, a stream_handler that takes over its bytes.
 
-#include "net/chunked_decoder.hpp"
 #include "net/event_loop.hpp"
 #include "net/http_parser.hpp"
 #include "net/net.hpp"
@@ -91,7 +90,7 @@ public:
 
 private:
     enum class deadline { none, head, body, idle, flush, linger, handler };
-    enum class http_state { head, body_length, body_chunked };
+    enum class http_state { idle, head, body };
 
     void on_bytes(const char* data, std::size_t n);
     // TLS (net/tls.hpp): ciphertext in, plaintext to on_bytes; plaintext out_ to ciphertext.
@@ -114,6 +113,8 @@ private:
     void dispatch();
     void fail_request(int status);
     void compact_input();
+    bool charge_body(std::size_t total);
+    void release_body();
 
     event_loop& loop_;
     Poco::Net::StreamSocket socket_;
@@ -135,17 +136,15 @@ private:
     std::unique_ptr<tls_session> tls_;
     std::string in_;          // unparsed input (HTTP mode)
     std::size_t in_pos_ = 0;  // parsed up to here
-    std::size_t head_scan_ = 0;
 
     deadline deadline_kind_ = deadline::none;
     clock::time_point deadline_{};
 
     // HTTP
-    http_state state_ = http_state::head;
+    http_state state_ = http_state::idle;
     http_request req_;
-    body_framing framing_;
-    std::uint64_t body_left_ = 0;
-    std::optional<chunked_decoder> dechunk_;
+    request_reader reader_;
+    std::size_t body_charged_ = 0;  // our share of server_shared::body_bytes
     std::weak_ptr<exchange_impl> active_;
     std::uint64_t active_id_ = 0;  // 0: no exchange in progress
     std::uint64_t next_id_ = 1;

@@ -6,7 +6,14 @@
 #include "net/response_writer.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace sockjs::net {
 
@@ -16,6 +23,28 @@ namespace {
 // until the response is done (a well-behaved client never gets near it).
 std::size_t pipeline_limit(const net_options& o) {
     return std::max<std::size_t>(64u << 10, o.max_header_bytes);
+}
+
+// glibc keeps freed heap memory (and raises its mmap threshold after a large free, so the next
+// big buffers come from the heap too): after a burst (a large body, thousands of sessions
+// expiring) RSS would stay at its peak. So the loops hand free pages back with malloc_trim:
+// right after a request with a large body, else at most every trim_interval while requests
+// come in. Process-wide, since the heap is.
+constexpr std::int64_t trim_interval_ms = 2000;
+
+void give_back_memory(bool large_body) {
+#if defined(__GLIBC__)
+    static std::atomic<std::int64_t> last_ms{0};
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now().time_since_epoch())
+                         .count();
+    std::int64_t last = last_ms.load(std::memory_order_relaxed);
+    if (now - last < (large_body ? 200 : trim_interval_ms)) return;
+    if (!last_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+    malloc_trim(0);
+#else
+    (void)large_body;
+#endif
 }
 
 }  // namespace
@@ -42,7 +71,7 @@ void connection::process_http() {
     const auto& o = loop_.options();
     blocked_on_output_ = false;
     while (!closed_ && !closing_ && !handler_ && active_id_ == 0) {
-        if (state_ == http_state::head) {
+        if (state_ == http_state::idle) {
             if (out_.size() > o.write_high_watermark) {
                 blocked_on_output_ = true;  // the client pipelines but does not read
                 break;
@@ -50,67 +79,42 @@ void connection::process_http() {
             // Empty lines before a request line are allowed (RFC 9112 section 2.2).
             while (in_pos_ < in_.size() && (in_[in_pos_] == '\r' || in_[in_pos_] == '\n')) ++in_pos_;
             if (in_pos_ >= in_.size()) break;
-            const std::string_view avail(in_.data() + in_pos_, in_.size() - in_pos_);
-            const std::size_t from = head_scan_ > in_pos_ + 3 ? head_scan_ - in_pos_ - 3 : 0;
-            const std::size_t end = find_head_end(avail, from);
-            if (end == std::string_view::npos) {
-                if (avail.size() > o.max_header_bytes) fail_request(431);
-                else head_scan_ = in_.size();
-                break;
-            }
-            if (end > o.max_header_bytes) {
-                fail_request(431);
-                break;
-            }
             req_ = http_request{};
-            const int status = parse_request_head(avail.substr(0, end), req_, framing_);
-            if (status != 0) {
-                fail_request(status);
-                break;
-            }
-            in_pos_ += end;
-            head_scan_ = in_pos_;
+            reader_.start(req_);
+            state_ = http_state::head;
+        }
+        std::size_t used = 0;
+        const auto r = reader_.feed(std::string_view(in_).substr(in_pos_), used);
+        in_pos_ += used;
+        if (r == request_reader::result::error) {
+            fail_request(reader_.error_status());
+            break;
+        }
+        if (state_ == http_state::body && !reader_.content_length() && !charge_body(req_.body.size())) {
+            fail_request(503);  // chunked: charged as it grows
+            break;
+        }
+        if (r == request_reader::result::need_more) break;
+        if (r == request_reader::result::head) {
             req_.peer = peer_;
-            if (framing_.kind == body_kind::length) {
-                if (framing_.length > o.max_body_bytes) {
-                    fail_request(413);
-                    break;
-                }
-                body_left_ = framing_.length;
-                req_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, 64u << 10)));
-                state_ = http_state::body_length;
-            } else if (framing_.kind == body_kind::chunked) {
-                dechunk_.emplace(o.max_body_bytes, o.max_header_bytes);
-                state_ = http_state::body_chunked;
-            }
-            if (state_ != http_state::head) {
-                set_deadline(deadline::body, o.header_timeout);
-                if (framing_.expect_continue) {
-                    out().append("HTTP/1.1 100 Continue\r\n\r\n");
-                    wrote();
-                }
-            }
-        }
-        if (state_ == http_state::body_length) {
-            const std::size_t n = static_cast<std::size_t>(
-                std::min<std::uint64_t>(body_left_, in_.size() - in_pos_));
-            req_.body.append(in_, in_pos_, n);
-            in_pos_ += n;
-            body_left_ -= n;
-            if (body_left_ > 0) break;
-        } else if (state_ == http_state::body_chunked) {
-            std::size_t used = 0;
-            const auto st = dechunk_->feed(std::string_view(in_).substr(in_pos_), req_.body, used);
-            in_pos_ += used;
-            if (st == chunked_decoder::status::need_more) break;
-            if (st != chunked_decoder::status::done) {
-                fail_request(st == chunked_decoder::status::too_large ? 413 : 400);
+            const auto length = reader_.content_length();
+            if (!reader_.chunked() && length.value_or(0) == 0) continue;  // no body
+            // A declared length is charged whole, up front: the total stays bounded however
+            // slowly the bodies arrive.
+            if (length && !charge_body(static_cast<std::size_t>(*length))) {
+                fail_request(503);
                 break;
             }
-            dechunk_.reset();
+            state_ = http_state::body;
+            set_deadline(deadline::body, o.header_timeout);
+            if (reader_.expect_continue()) {
+                out().append("HTTP/1.1 100 Continue\r\n\r\n");
+                wrote();
+            }
+            continue;
         }
-        state_ = http_state::head;
-        head_scan_ = in_pos_;
+        // result::message
+        state_ = http_state::idle;
         dispatch();
     }
     processing_ = false;
@@ -118,6 +122,31 @@ void connection::process_http() {
     compact_input();
     read_paused_ = !closing_ && active_id_ != 0 && in_.size() > pipeline_limit(o);
     update_interest();
+}
+
+// Request bodies held by all connections of the server are bounded together
+// (net_options::max_total_body_bytes): many slow uploads cannot take the memory of the host.
+bool connection::charge_body(std::size_t total) {
+    if (total <= body_charged_) return true;
+    const std::size_t more = total - body_charged_;
+    auto& held = loop_.shared().body_bytes;
+    const std::size_t before = held.fetch_add(more, std::memory_order_relaxed);
+    if (before + more > loop_.options().max_total_body_bytes) {
+        held.fetch_sub(more, std::memory_order_relaxed);
+        std::fprintf(stderr,
+                     "sockjs net: 503 to %s: request bodies in progress would exceed "
+                     "max_total_body_bytes (%zu)\n",
+                     peer_.toString().c_str(), loop_.options().max_total_body_bytes);
+        return false;
+    }
+    body_charged_ = total;
+    return true;
+}
+
+void connection::release_body() {
+    if (body_charged_ == 0) return;
+    loop_.shared().body_bytes.fetch_sub(body_charged_, std::memory_order_relaxed);
+    body_charged_ = 0;
 }
 
 void connection::compact_input() {
@@ -129,8 +158,8 @@ void connection::compact_input() {
         else in_.clear();
     } else {
         in_.erase(0, in_pos_);
+        if (in_.capacity() > (64u << 10) && in_.size() < in_.capacity() / 4) in_.shrink_to_fit();
     }
-    head_scan_ = head_scan_ > in_pos_ ? head_scan_ - in_pos_ : 0;
     in_pos_ = 0;
 }
 
@@ -153,7 +182,10 @@ void connection::dispatch() {
     }
     // The request was the handler's to copy from; a pending long poll need not keep its
     // headers alive (thousands of them may wait at once).
+    const std::size_t body_size = req_.body.capacity();
     req_ = http_request{};
+    release_body();
+    give_back_memory(body_size >= (1u << 20));
 }
 
 void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
@@ -187,11 +219,14 @@ void connection::fail_request(int status) {
     append_header(o, "Content-Type", "text/plain; charset=UTF-8");
     append_content_length(o, text.size() + 1);
     append_header(o, "Connection", "close");
+    if (status == 503) append_header(o, "Retry-After", "1");
     o.append("\r\n");
     o.append(text);
     o.push_back('\n');
     wrote();
-    state_ = http_state::head;
+    state_ = http_state::idle;
+    release_body();
+    req_ = http_request{};
     close_graceful();
 }
 

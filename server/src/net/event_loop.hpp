@@ -32,6 +32,8 @@ struct server_shared {
     std::atomic<std::size_t> connections{0};
     std::atomic<bool> stopping{false};
     std::unique_ptr<tls_context> tls;  ///< set when opts.tls is enabled
+    /// Request body bytes held by all connections (bounded by net_options::max_total_body_bytes).
+    std::atomic<std::size_t> body_bytes{0};
 };
 
 class event_loop final : public loop {

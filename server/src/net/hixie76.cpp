@@ -1,5 +1,6 @@
 #include "net/hixie76.hpp"
 
+#include "net/http_parser.hpp"
 #include "net/websocket_frame.hpp"
 
 #include <sockjs/utf8.hpp>
@@ -43,6 +44,32 @@ std::optional<std::string> hixie76_answer(std::string_view key1, std::string_vie
     md5.update(challenge, sizeof challenge);
     const Poco::DigestEngine::Digest& d = md5.digest();
     return std::string(d.begin(), d.end());
+}
+
+std::optional<std::string> hixie76_location(std::string_view host, std::string_view path,
+                                            std::string_view query) {
+    if (!valid_host(host)) return std::nullopt;
+    std::string out = "ws://";
+    out.append(host);
+    const auto append_escaped = [&out](std::string_view s) {
+        static constexpr char hex[] = "0123456789ABCDEF";
+        for (char c : s) {
+            const auto b = static_cast<unsigned char>(c);
+            if (b > 0x20 && b < 0x7F) {
+                out.push_back(c);
+            } else {
+                out.push_back('%');
+                out.push_back(hex[b >> 4]);
+                out.push_back(hex[b & 15]);
+            }
+        }
+    };
+    append_escaped(path);
+    if (!query.empty()) {
+        out.push_back('?');
+        append_escaped(query);
+    }
+    return out;
 }
 
 int hixie76_parser::feed(std::string_view bytes, hixie76_sink& sink) {

@@ -11,6 +11,12 @@
 
 namespace sockjs::net {
 
+/// The Sec-WebSocket-Location of a hixie-76 answer, "ws://" host path ["?" query], or nullopt
+/// when `host` is not a valid Host value (RFC 9110 7.2). Bytes of path and query outside
+/// visible ASCII are percent-encoded, so the value can never break the header block.
+std::optional<std::string> hixie76_location(std::string_view host, std::string_view path,
+                                            std::string_view query);
+
 /// The 16-byte challenge answer: MD5(be32(key1 digits / key1 spaces) + be32(key2 ...) + key3),
 /// or nullopt when a key is malformed (no spaces, not divisible, too large).
 std::optional<std::string> hixie76_answer(std::string_view key1, std::string_view key2,

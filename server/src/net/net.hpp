@@ -33,7 +33,7 @@
 
 namespace sockjs::net {
 
-/// A parsed HTTP request (head parsed by POCO, body complete).
+/// A parsed HTTP request (head parsed strictly by request_reader, body complete).
 struct http_request {
     std::string method;              ///< "GET", "POST", ...
     std::string path;                ///< URI path, percent-decoding NOT applied
@@ -140,6 +140,7 @@ struct net_options {
     std::size_t max_connections = 20000;
     std::size_t max_header_bytes = 16 * 1024;   ///< larger heads get 431
     std::size_t max_body_bytes = 4u << 20;      ///< larger bodies get 413
+    std::size_t max_total_body_bytes = 64u << 20;  ///< request bodies held by all connections together; a request that would exceed it gets 503
     std::chrono::milliseconds header_timeout{10000};     ///< slow heads (one byte a second): 408, close
     std::chrono::milliseconds keep_alive_timeout{60000}; ///< idle keep-alive connections close
     std::size_t write_high_watermark = 1u << 20;  ///< above this: stop producing (see buffered()); pipelined requests wait

@@ -190,14 +190,17 @@ std::shared_ptr<ws_channel> accept_websocket(std::shared_ptr<exchange> ex, const
         }
         // The head goes out now, before the 8 key bytes arrive: proxies such as HAProxy only
         // forward those after they have seen the 101.
-        std::string location = "ws://" + h.get("Host", "") + req.path;
-        if (!req.query.empty()) location += "?" + req.query;
+        const auto location = hixie76_location(h.get("Host", ""), req.path, req.query);
+        if (!location) {
+            refuse(*ex, "Invalid Host header\n");
+            return nullptr;
+        }
         std::string& out = c->out();
         out.append("HTTP/1.1 101 WebSocket Protocol Handshake\r\n");
         append_header(out, "Upgrade", "WebSocket");
         append_header(out, "Connection", "Upgrade");
         append_header(out, "Sec-WebSocket-Origin", h.get("Origin", "null"));
-        append_header(out, "Sec-WebSocket-Location", location);
+        append_header(out, "Sec-WebSocket-Location", *location);
         out.append("\r\n");
         c->wrote();
         auto channel = std::make_shared<hixie76_channel>(c, key1, key2, max_message);
