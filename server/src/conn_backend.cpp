@@ -34,9 +34,8 @@ server_impl& conn_backend::server() const noexcept { return svc_.server; }
 bool conn_backend::send(std::string_view message) {
     if (!is_open()) return false;
     if (on_loop(home_)) return send_here(message);
-    if (server().stopping()) return false;
-    post_to(home_, [self = shared_from_this(), m = std::string(message)] { self->send_here(m); });
-    return true;
+    return server().post_unless_stopping(
+        home_, [self = shared_from_this(), m = std::string(message)] { self->send_here(m); });
 }
 
 void conn_backend::close(int code, std::string_view reason) {
@@ -44,8 +43,8 @@ void conn_backend::close(int code, std::string_view reason) {
         close_here(code, reason);
         return;
     }
-    if (server().stopping()) return;
-    post_to(home_, [self = shared_from_this(), code, r = std::string(reason)] { self->close_here(code, r); });
+    server().post_unless_stopping(
+        home_, [self = shared_from_this(), code, r = std::string(reason)] { self->close_here(code, r); });
 }
 
 void conn_backend::broadcast(std::string_view message) { server().publish(svc_.prefix, message); }

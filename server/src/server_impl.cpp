@@ -127,6 +127,9 @@ void server_impl::stop() {
         std::lock_guard lock(state_mutex_);
         if (!started_ || stopped_ || stopping_.exchange(true)) return;
     }
+    // From here on no one posts from another thread: wait for a post that saw the server
+    // still running (the loops must outlive it).
+    { std::unique_lock barrier(posting_); }
     // 1. A close frame to every session, on each session's loop.
     on_every_loop([this](std::size_t i) {
         for (auto& s : services_) {
@@ -168,6 +171,13 @@ void server_impl::stop() {
         stopped_ = true;
     }
     state_cv_.notify_all();
+}
+
+bool server_impl::post_unless_stopping(net::loop& l, std::function<void()> fn) {
+    std::shared_lock lock(posting_);
+    if (stopping()) return false;
+    post_to(l, std::move(fn));
+    return true;
 }
 
 std::uint16_t server_impl::port() const { return net_ ? net_->port() : 0; }
