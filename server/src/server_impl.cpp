@@ -162,7 +162,11 @@ void server_impl::stop() {
     // before the front end goes away.
     for (auto& s : services_) {
         s->registry.clear();
-        for (auto& set : s->live) set.clear();
+        for (auto& set : s->live) {
+            std::vector<std::shared_ptr<conn_backend>> all(set.begin(), set.end());
+            for (auto& b : all) b->release_at_stop();  // session_count() and find() forget them
+            set.clear();
+        }
     }
     topics_.clear();
     net_.reset();

@@ -31,6 +31,20 @@ struct keeper {
 
 }  // namespace
 
+TEST_CASE("stop: session_count() is 0 and find() forgets every connection after stop()", "[stop]") {
+    keeper k;
+    std::optional<sockjs::service> svc;
+    test_server s([&](sockjs::server& srv) { svc = srv.route("/k", k.handlers()); });
+    CHECK(http(s.port, "POST", session_url("/k") + "/xhr").body == "o\n");
+    REQUIRE(eventually([&] { return k.get() != nullptr; }));
+    const std::string id = k.get()->id();
+    CHECK(svc->session_count() == 1);
+    CHECK(s.srv.find(id) != nullptr);
+    s.srv.stop();
+    CHECK(svc->session_count() == 0);
+    CHECK(s.srv.find(id) == nullptr);
+}
+
 // send() from another thread used to check stopping() and then post to the session's loop,
 // which stop() may have joined and destroyed in between: a use after free that ASan and TSan
 // report (a plain build may survive it). A large message keeps the sender between its check
