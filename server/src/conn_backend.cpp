@@ -63,9 +63,7 @@ bool conn_backend::subscribe(std::string_view topic) {
         join();
         return true;
     }
-    if (server().stopping()) return false;
-    post_to(home_, std::move(join));
-    return true;
+    return server().post_unless_stopping(home_, std::move(join));
 }
 
 void conn_backend::unsubscribe(std::string_view topic) {
@@ -77,8 +75,8 @@ void conn_backend::unsubscribe(std::string_view topic) {
     };
     if (on_loop(home_))
         leave();
-    else if (!server().stopping())
-        post_to(home_, std::move(leave));
+    else
+        server().post_unless_stopping(home_, std::move(leave));
 }
 
 bool conn_backend::make_connection(const net::http_request& req) {
