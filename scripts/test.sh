@@ -6,8 +6,8 @@
 #   4. the wasm and native core test binaries must list the same test cases
 #   5. the npm suites (`npm test`, browser tests), when package.json defines them
 #   6. sanitizers: every fuzz target for 20 s (scripts/fuzz.sh, clang-14, ASan + UBSan); the
-#      native suite under ASan + UBSan (build-asan/); the server, net and native-client tests
-#      under TSan (build-tsan/)
+#      native suite under ASan + UBSan (build-asan/); the server and net tests under TSan
+#      (build-tsan/)
 # Every step runs even after a failure; the last line sums them all: `N passed, M failed`.
 # The exit status is non-zero on any failure.
 set -uo pipefail
@@ -138,13 +138,14 @@ asan_rc=$?
 count_step "asan build" $asan_rc
 ((asan_rc == 0)) && run_ctest asan build-asan -E '^(consumer|scale|soak|cluster): '
 
-step "server, net and native-client tests under TSan (build-tsan/)"
+# TSan on the server and net tests, where the loops, the application's threads and stop()
+# meet; the native client's tests are left out to keep these steps within ~15 minutes.
+step "server and net tests under TSan (build-tsan/)"
 cmake --preset tsan -DSOCKJS_WERROR="$werror" "${ccache_launcher[@]}" </dev/null &&
-  cmake --build --preset tsan --target sockjs_server_tests sockjs_net_tests sockjs_client_tests \
-    </dev/null
+  cmake --build --preset tsan --target sockjs_server_tests sockjs_net_tests </dev/null
 tsan_rc=$?
 count_step "tsan build" $tsan_rc
-((tsan_rc == 0)) && run_ctest tsan build-tsan -R '^(server|net)\.|^client-native: '
+((tsan_rc == 0)) && run_ctest tsan build-tsan -R '^(server|net)\.'
 
 step summary
 printf '%s\n' "${summary[@]}"
