@@ -9,6 +9,7 @@
 # when that exists; dictionary fuzz/<t>.dict when it exists. Crash inputs land in
 # build-fuzz/crashes/<t>/. Prints per target executions, coverage (cov/ft) and crashes; the
 # last line is `N passed, M failed` (one per target) and the exit status is non-zero on a crash.
+# FUZZ_BUILD_DIR (default build-fuzz) puts all of that elsewhere, e.g. for a long run beside CI's.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,7 +26,7 @@ while (($#)); do
   esac
 done
 
-dir=build-fuzz
+dir=${FUZZ_BUILD_DIR:-build-fuzz}
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # -O1 with assertions on (no NDEBUG): the usual trade-off for fuzzing speed vs. checks.

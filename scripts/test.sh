@@ -5,6 +5,9 @@
 #   3. wasm build in build-wasm/ and its CTest suite (the core's tests under node)
 #   4. the wasm and native core test binaries must list the same test cases
 #   5. the npm suites (`npm test`, browser tests), when package.json defines them
+#   6. sanitizers: every fuzz target for 20 s (scripts/fuzz.sh, clang-14, ASan + UBSan); the
+#      native suite under ASan + UBSan (build-asan/); the server and net tests under TSan
+#      (build-tsan/)
 # Every step runs even after a failure; the last line sums them all: `N passed, M failed`.
 # The exit status is non-zero on any failure.
 set -uo pipefail
@@ -25,9 +28,9 @@ count_step() { # name rc
 }
 
 # Runs ctest in a build dir and adds its counts (from ctest's own closing line).
-run_ctest() { # name build-dir
+run_ctest() { # name build-dir [ctest options...]
   local log=$logs/ctest-$1.log rc
-  ctest --test-dir "$2" --output-on-failure --no-tests=error --timeout 300 -j2 </dev/null 2>&1 | tee "$log"
+  ctest --test-dir "$2" --output-on-failure --no-tests=error --timeout 300 -j2 "${@:3}" </dev/null 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   local line
   line=$(grep -Eo '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
@@ -105,6 +108,44 @@ if [[ -f package.json ]] &&
   step "npm test"
   run_npm test
 fi
+
+# Sanitizers. A finding fails the test it happens in: UBSan stops at the first report (by
+# default it only prints), ASan and TSan exit non-zero.
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+werror=$([[ ${CI:-} == true ]] && echo ON || echo OFF)
+ccache_launcher=()
+command -v ccache >/dev/null && ccache_launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+step "fuzz smoke run (build-fuzz/, every target ${FUZZ_SECONDS:-20} s)"
+bash scripts/fuzz.sh </dev/null 2>&1 | tee "$logs/fuzz.log"
+fuzz_rc=${PIPESTATUS[0]}
+if [[ $(tail -n 1 "$logs/fuzz.log") =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+  summary+=("$(verdict "$fuzz_rc")  fuzz: $((BASH_REMATCH[1] + BASH_REMATCH[2])) targets, ${BASH_REMATCH[2]} failing")
+else
+  count_step "fuzz smoke run" "$fuzz_rc"
+fi
+
+# The consumer tests build a separate project against the installed package, which does not
+# carry the sanitizer flags; they test packaging, not code, and run in the plain build above.
+# The scale, soak and cluster tests measure capacity, RSS and failover times against fixed
+# bounds, which an unoptimized ASan build (with its quarantine inflating RSS) cannot meet on
+# 2 cores, and take minutes each; they run in the plain build above.
+step "native tests under ASan + UBSan (build-asan/)"
+cmake --preset asan -DSOCKJS_WERROR="$werror" "${ccache_launcher[@]}" </dev/null &&
+  cmake --build --preset asan </dev/null
+asan_rc=$?
+count_step "asan build" $asan_rc
+((asan_rc == 0)) && run_ctest asan build-asan -E '^(consumer|scale|soak|cluster): '
+
+# TSan on the server and net tests, where the loops, the application's threads and stop()
+# meet; the native client's tests are left out to keep these steps within ~15 minutes.
+step "server and net tests under TSan (build-tsan/)"
+cmake --preset tsan -DSOCKJS_WERROR="$werror" "${ccache_launcher[@]}" </dev/null &&
+  cmake --build --preset tsan --target sockjs_server_tests sockjs_net_tests </dev/null
+tsan_rc=$?
+count_step "tsan build" $tsan_rc
+((tsan_rc == 0)) && run_ctest tsan build-tsan -R '^(server|net)\.'
 
 step summary
 printf '%s\n' "${summary[@]}"

@@ -34,9 +34,8 @@ server_impl& conn_backend::server() const noexcept { return svc_.server; }
 bool conn_backend::send(std::string_view message) {
     if (!is_open()) return false;
     if (on_loop(home_)) return send_here(message);
-    if (server().stopping()) return false;
-    post_to(home_, [self = shared_from_this(), m = std::string(message)] { self->send_here(m); });
-    return true;
+    return server().post_unless_stopping(
+        home_, [self = shared_from_this(), m = std::string(message)] { self->send_here(m); });
 }
 
 void conn_backend::close(int code, std::string_view reason) {
@@ -44,8 +43,8 @@ void conn_backend::close(int code, std::string_view reason) {
         close_here(code, reason);
         return;
     }
-    if (server().stopping()) return;
-    post_to(home_, [self = shared_from_this(), code, r = std::string(reason)] { self->close_here(code, r); });
+    server().post_unless_stopping(
+        home_, [self = shared_from_this(), code, r = std::string(reason)] { self->close_here(code, r); });
 }
 
 void conn_backend::broadcast(std::string_view message) { server().publish(svc_.prefix, message); }
@@ -64,9 +63,7 @@ bool conn_backend::subscribe(std::string_view topic) {
         join();
         return true;
     }
-    if (server().stopping()) return false;
-    post_to(home_, std::move(join));
-    return true;
+    return server().post_unless_stopping(home_, std::move(join));
 }
 
 void conn_backend::unsubscribe(std::string_view topic) {
@@ -78,8 +75,8 @@ void conn_backend::unsubscribe(std::string_view topic) {
     };
     if (on_loop(home_))
         leave();
-    else if (!server().stopping())
-        post_to(home_, std::move(leave));
+    else
+        server().post_unless_stopping(home_, std::move(leave));
 }
 
 bool conn_backend::make_connection(const net::http_request& req) {

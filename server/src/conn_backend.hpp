@@ -75,6 +75,10 @@ public:
     /// True while a client connection is attached (a receiver, or an open WebSocket).
     virtual bool has_connection() const noexcept = 0;
 
+    /// Server stop, once the loops have ended: leaves the service as the backend's last step
+    /// would (nothing else runs any more, so the stopping thread may call it).
+    void release_at_stop() { release(); }
+
     /// Creates the application's connection object for the request that opened this backend.
     /// Returns false (and logs) if the application's factory failed.
     bool make_connection(const net::http_request& req);

@@ -128,6 +128,9 @@ void server_impl::stop() {
         std::lock_guard lock(state_mutex_);
         if (!started_ || stopped_ || stopping_.exchange(true)) return;
     }
+    // From here on no one posts from another thread: wait for a post that saw the server
+    // still running (the loops must outlive it).
+    { std::unique_lock barrier(posting_); }
     // 1. A close frame to every session, on each session's loop.
     on_every_loop([this](std::size_t i) {
         for (auto& s : services_) {
@@ -160,7 +163,11 @@ void server_impl::stop() {
     // before the front end goes away.
     for (auto& s : services_) {
         s->registry.clear();
-        for (auto& set : s->live) set.clear();
+        for (auto& set : s->live) {
+            std::vector<std::shared_ptr<conn_backend>> all(set.begin(), set.end());
+            for (auto& b : all) b->release_at_stop();  // session_count() and find() forget them
+            set.clear();
+        }
     }
     topics_.clear();
     net_.reset();
@@ -169,6 +176,13 @@ void server_impl::stop() {
         stopped_ = true;
     }
     state_cv_.notify_all();
+}
+
+bool server_impl::post_unless_stopping(net::loop& l, std::function<void()> fn) {
+    std::shared_lock lock(posting_);
+    if (stopping()) return false;
+    post_to(l, std::move(fn));
+    return true;
 }
 
 std::uint16_t server_impl::port() const { return net_ ? net_->port() : 0; }

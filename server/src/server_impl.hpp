@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -34,6 +35,10 @@ public:
     void run();
     void stop();
     bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+    /// Posts `fn` to `l` unless the server is stopping (then returns false). Safe from any
+    /// thread at any time before the server is destroyed: stop() waits for a post in progress
+    /// before it destroys the loops.
+    bool post_unless_stopping(net::loop& l, std::function<void()> fn);
 
     std::uint16_t port() const;
     std::size_t loop_count() const noexcept { return loops_; }
@@ -93,6 +98,7 @@ private:
     bool started_ = false;
     bool stopped_ = false;
     std::atomic<bool> stopping_{false};
+    std::shared_mutex posting_;  // held shared by post_unless_stopping, exclusively by stop()
     std::thread stopper_;  // stop() asked for from a loop thread runs here
 };
 
