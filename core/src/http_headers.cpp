@@ -2,6 +2,7 @@
 
 #include "http_detail.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace sockjs {
@@ -80,7 +81,9 @@ void append_no_cache_headers(header_list& h) {
 void append_cache_for_a_year_headers(header_list& h, std::int64_t unix_now) {
     constexpr std::int64_t year = 31536000;
     h.emplace_back("Cache-Control", "public, max-age=31536000");
-    h.emplace_back("Expires", http_date(unix_now + year));
+    // A clock at the end of time must not overflow (http_date clamps to year 9999 anyway).
+    const std::int64_t expires = unix_now > INT64_MAX - year ? INT64_MAX : unix_now + year;
+    h.emplace_back("Expires", http_date(expires));
 }
 
 std::string jsessionid_cookie(std::optional<std::string_view> cookie_header) {

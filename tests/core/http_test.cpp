@@ -853,3 +853,10 @@ TEST_CASE("websocket_wire_limit: the message limit plus room for escaping", "[ht
     o.max_message_size = static_cast<std::size_t>(-1);
     CHECK(websocket_wire_limit(o) == static_cast<std::size_t>(-1));
 }
+
+TEST_CASE("append_cache_for_a_year_headers saturates at the end of time", "[http][date]") {
+    header_list h;
+    append_cache_for_a_year_headers(h, INT64_MAX);  // overflowed (UB) before: found by router_fuzz
+    REQUIRE(h.size() == 2);
+    CHECK(h[1] == std::pair<std::string, std::string>("Expires", "Fri, 31 Dec 9999 23:59:59 GMT"));
+}
