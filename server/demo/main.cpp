@@ -234,6 +234,11 @@ int main(int argc, char** argv) {
                                 }},
               base);
 
+    // For load balancers and orchestrators: 200 while the process serves requests.
+    srv.http_route("GET", "/healthz", [](const sockjs::http_request_view&) {
+        return sockjs::http_reply{.status = 200, .headers = {{"Content-Type", "text/plain;charset=UTF-8"}}, .body = "ok"};
+    });
+
     try {
         srv.start();
     } catch (const std::exception& e) {  // "address already in use: 127.0.0.1:8081", a TLS file

@@ -48,6 +48,10 @@ service server::route(std::string prefix, factory make, service_options opts) {
     return service(impl_->add_service(std::move(prefix), std::move(make), std::move(opts)));
 }
 
+void server::http_route(std::string method, std::string path, http_handler h) {
+    impl_->add_http_route(std::move(method), std::move(path), std::move(h));
+}
+
 void server::start() { impl_->start(); }
 void server::run() { impl_->run(); }
 void server::stop() { impl_->stop(); }

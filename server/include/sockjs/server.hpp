@@ -18,6 +18,7 @@
 
 #include <sockjs/broadcaster.hpp>
 #include <sockjs/connection.hpp>
+#include <sockjs/http_route.hpp>
 #include <sockjs/options.hpp>
 #include <sockjs/server_stats.hpp>
 #include <sockjs/tls_options.hpp>
@@ -137,6 +138,12 @@ public:
     service route(std::string prefix, handlers h, service_options opts = {});
     /// Adds a service whose sessions are made by `make` (called on the session's loop).
     service route(std::string prefix, factory make, service_options opts = {});
+
+    /// Answers `method` requests to exactly `path` with `h` (see http_route.hpp); a GET route
+    /// also answers HEAD. Before start() only. Throws std::invalid_argument for a path that
+    /// does not start with '/', lies under a service prefix (or is one: routes never shadow a
+    /// service), is the metrics path, or a method/path pair given twice.
+    void http_route(std::string method, std::string path, http_handler h);
 
     /// Binds and starts the loops; returns at once. Throws std::runtime_error saying what
     /// went wrong if it cannot listen ("address already in use: 127.0.0.1:8081") or a TLS
