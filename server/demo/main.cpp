@@ -245,14 +245,14 @@ int main(int argc, char** argv) {
         std::cerr << "sockjs-server: " << e.what() << "\n";
         return 1;
     }
-    std::cerr << "ts=" << timestamp() << " event=listening url=" << (opts.tls.enabled() ? "https" : "http") << "://" << opts.host << ":" << srv.port()
+    std::cerr << "ts=" << timestamp() << " level=info event=listening url=" << (opts.tls.enabled() ? "https" : "http") << "://" << opts.host << ":" << srv.port()
               << " loops=" << srv.loop_count() << std::endl;
 
     int sig = 0;
     sigwait(&signals, &sig);
-    std::cerr << "ts=" << timestamp() << " event=draining signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+    std::cerr << "ts=" << timestamp() << " level=info event=draining signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
               << std::endl;
     srv.stop();
-    std::cerr << "ts=" << timestamp() << " event=stopped" << std::endl;
+    std::cerr << "ts=" << timestamp() << " level=info event=stopped" << std::endl;
     return 0;
 }

@@ -167,10 +167,10 @@ bool server_impl::serve_http_route(net::exchange& ex, const net::http_request& r
     try {
         reply = it->second(view);
     } catch (const std::exception& e) {
-        if (logging()) log("event=route_error path=" + req.path + " error=\"" + e.what() + "\"");
+        if (logging()) log("level=error event=route_error path=" + req.path + " error=\"" + e.what() + "\"");
         reply = {500, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Internal Server Error\n"};
     } catch (...) {
-        if (logging()) log("event=route_error path=" + req.path);
+        if (logging()) log("level=error event=route_error path=" + req.path);
         reply = {500, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Internal Server Error\n"};
     }
     ex.respond(reply.status, reply.headers, reply.body);  // HEAD: the exchange drops the body
@@ -180,7 +180,7 @@ bool server_impl::serve_http_route(net::exchange& ex, const net::http_request& r
 void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_request& req) {
     stats_counters::add(counters_.refused);
     if (logging())
-        log("event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
+        log("level=warn event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
     respond(ex, too_many_sessions_response());
 }
 

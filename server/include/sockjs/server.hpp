@@ -76,7 +76,11 @@ struct server_options {
     std::string metrics_token = {};
     /// Serve files under this directory for GET paths outside every service; empty: off.
     std::string static_dir = {};
-    /// One structured `key=value` line per session event (open, close, refused); null: quiet.
+    /// One structured `key=value` line per event, starting with its level:
+    /// `level=info|warn|error event=<name> ...` (session open/close, refused sessions, a
+    /// handler that threw, a connection over write_hard_limit, loop and TLS failures). Null:
+    /// session events are not logged and the library's own errors go to stderr.
+    /// Called from the loop threads, possibly concurrently.
     std::function<void(std::string_view line)> log = {};
     /// Reverse proxies (addresses or CIDRs, e.g. "10.0.0.0/8", "::1") whose Forwarded /
     /// X-Forwarded-For headers are believed: for a request from one of them, remote_address()
