@@ -111,7 +111,7 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
         ex->respond(200,
                     {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"},
                      {"Cache-Control", "no-store"}},
-                    prometheus_text(stats()));
+                    prometheus_text(stats()) + process_metrics_text());
         return;
     }
 

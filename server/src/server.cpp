@@ -62,6 +62,6 @@ std::shared_ptr<connection> server::find(std::string_view id) const { return imp
 void server::publish(std::string_view topic, std::string_view message) { impl_->publish(topic, message); }
 bool server::send_to(std::string_view id, std::string_view message) { return impl_->send_to(id, message); }
 server_stats server::stats() const { return impl_->stats(); }
-std::string server::metrics_text() const { return prometheus_text(stats()); }
+std::string server::metrics_text() const { return prometheus_text(stats()) + detail::process_metrics_text(); }
 
 }  // namespace sockjs

@@ -185,7 +185,9 @@ public:
     bool send_to(std::string_view connection_id, std::string_view message);
 
     server_stats stats() const;
-    /// prometheus_text(stats()).
+    /// What metrics_path serves: prometheus_text(stats()), then the process_* metrics of this
+    /// process (CPU seconds, resident and virtual memory, open fds, start time, from /proc)
+    /// and sockjs_build_info{version="..."} 1.
     std::string metrics_text() const;
 
 private:
