@@ -299,6 +299,7 @@ std::string server_impl::new_connection_id() {
 server_stats server_impl::stats() const {
     auto s = counters_.snapshot();
     s.connections = net_ ? net_->connection_count() : 0;
+    s.connections_refused_total = net_ ? net_->refused_count() : 0;
     return s;
 }
 

@@ -142,6 +142,8 @@ std::string prometheus_text(const server_stats& s) {
            s.bytes_received_total);
     metric(out, "bytes_sent_total", "counter", "Frame bytes written to clients.", s.bytes_sent_total);
     metric(out, "connections", "gauge", "Open TCP connections.", s.connections);
+    metric(out, "connections_refused_total", "counter", "Connections closed at accept (max_connections).",
+           s.connections_refused_total);
     return out;
 }
 

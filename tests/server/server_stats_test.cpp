@@ -89,3 +89,22 @@ TEST_CASE("stats: process metrics and build info, from /proc", "[stats]") {
     CHECK(text.find("sockjs_build_info{version=\"" + std::string(SOCKJS_TEST_VERSION) + "\"} 1\n") != std::string::npos);
     CHECK(s.srv.metrics_text().find("process_open_fds ") != std::string::npos);
 }
+
+TEST_CASE("stats: connections refused by max_connections are counted", "[stats]") {
+    auto opts = sjt::test_options();
+    opts.metrics_path = "/metrics";
+    opts.max_connections = 2;
+    sjt::test_server s(sjt::add_suite_services, opts);
+    sjt::raw_http a(s.port), b(s.port);  // keep-alive: both stay open
+    a.request("GET", "/echo");
+    CHECK(a.read_body(a.read_head()) == "Welcome to SockJS!\n");
+    b.request("GET", "/echo");
+    CHECK(b.read_body(b.read_head()) == "Welcome to SockJS!\n");
+    sjt::raw_http c(s.port);
+    CHECK(c.closed_within());
+    CHECK(s.srv.stats().connections_refused_total == 1);
+    a.request("GET", "/metrics");
+    auto text = a.read_body(a.read_head());
+    INFO(text);
+    CHECK(sample(text, "sockjs_connections_refused_total") == 1);
+}

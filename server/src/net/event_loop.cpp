@@ -319,6 +319,7 @@ void event_loop::accept_ready() {
         bool refuse = shared_.stopping.load();
         if (!refuse && shared_.connections.fetch_add(1) >= o.max_connections) {
             shared_.connections.fetch_sub(1);
+            shared_.refused.fetch_add(1, std::memory_order_relaxed);
             refuse = true;
         }
         if (refuse) {
