@@ -17,6 +17,7 @@ packages=(
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, tsan preset)
   redis-server haproxy nginx-light python3-websockets
   zlib1g-dev
+  prometheus  # promtool: tests/server/server_promtool_test.cpp checks /metrics
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -234,20 +234,25 @@ int main(int argc, char** argv) {
                                 }},
               base);
 
+    // For load balancers and orchestrators: 200 while the process serves requests.
+    srv.http_route("GET", "/healthz", [](const sockjs::http_request_view&) {
+        return sockjs::http_reply{.status = 200, .headers = {{"Content-Type", "text/plain;charset=UTF-8"}}, .body = "ok"};
+    });
+
     try {
         srv.start();
     } catch (const std::exception& e) {  // "address already in use: 127.0.0.1:8081", a TLS file
         std::cerr << "sockjs-server: " << e.what() << "\n";
         return 1;
     }
-    std::cerr << "ts=" << timestamp() << " event=listening url=" << (opts.tls.enabled() ? "https" : "http") << "://" << opts.host << ":" << srv.port()
+    std::cerr << "ts=" << timestamp() << " level=info event=listening url=" << (opts.tls.enabled() ? "https" : "http") << "://" << opts.host << ":" << srv.port()
               << " loops=" << srv.loop_count() << std::endl;
 
     int sig = 0;
     sigwait(&signals, &sig);
-    std::cerr << "ts=" << timestamp() << " event=draining signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+    std::cerr << "ts=" << timestamp() << " level=info event=draining signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
               << std::endl;
     srv.stop();
-    std::cerr << "ts=" << timestamp() << " event=stopped" << std::endl;
+    std::cerr << "ts=" << timestamp() << " level=info event=stopped" << std::endl;
     return 0;
 }

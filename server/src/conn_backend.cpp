@@ -110,7 +110,7 @@ void conn_backend::app_open() {
     stats_counters::add(st.opened);
     stats_counters::add(st.open_by_transport[transport_slot_]);
     if (server().logging())
-        server().log("event=open service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
+        server().log("level=info event=open service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " transport=" + std::string(transport_slot_name(transport_slot_)) +
                      " remote=" + (conn_ ? conn_->remote_address() : "-"));
     if (!conn_) {
@@ -148,14 +148,14 @@ void conn_backend::app_close(int code, std::string_view reason) {
     stats_counters::add(st.closed);
     stats_counters::sub(st.open_by_transport[transport_slot_]);
     if (server().logging())
-        server().log("event=close service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
+        server().log("level=info event=close service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " code=" + std::to_string(code) + " reason=" + quoted(reason));
     if (!conn_) return;
     try {
         conn_->on_close(code, reason);
     } catch (const std::exception& e) {
         if (server().logging())
-            server().log("event=error service=" + svc_.prefix + " conn=" + conn_->id() +
+            server().log("level=error event=error service=" + svc_.prefix + " conn=" + conn_->id() +
                          " in=on_close what=" + quoted(e.what()));
     } catch (...) {
     }
@@ -163,7 +163,7 @@ void conn_backend::app_close(int code, std::string_view reason) {
 
 void conn_backend::app_failed(std::string_view what) {
     if (server().logging())
-        server().log("event=error service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
+        server().log("level=error event=error service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " what=" + quoted(what));
     close_here(1011, "Internal server error");
 }

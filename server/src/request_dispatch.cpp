@@ -111,10 +111,11 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
         ex->respond(200,
                     {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"},
                      {"Cache-Control", "no-store"}},
-                    prometheus_text(stats()));
+                    prometheus_text(stats()) + process_metrics_text());
         return;
     }
 
+    if (serve_http_route(*ex, req)) return;
     service_impl* svc = match(req.path);
     if (svc == nullptr) {
         if (!opts_.static_dir.empty()) {
@@ -146,10 +147,40 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
         handle_send(*svc, std::move(ex), req, info, rr);
 }
 
+bool server_impl::serve_http_route(net::exchange& ex, const net::http_request& req) {
+    auto route = http_routes_.find(req.path);
+    if (route == http_routes_.end()) return false;
+    const auto& methods = route->second;
+    const bool head = req.method == "HEAD";
+    auto it = methods.find(head ? std::string_view("GET") : std::string_view(req.method));
+    if (it == methods.end()) {
+        std::string allow;
+        for (const auto& [m, h] : methods) allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
+        ex.respond(405, {{"Allow", allow}}, {});
+        return true;
+    }
+    const std::string remote = remote_text(req.peer);
+    http_request_view view{.method = it->first, .path = req.path, .query = req.query, .body = req.body,
+                           .remote_address = remote, .headers = {}};
+    for (const auto& [n, v] : req.headers) view.headers.emplace_back(n, v);
+    http_reply reply;
+    try {
+        reply = it->second(view);
+    } catch (const std::exception& e) {
+        if (logging()) log("level=error event=route_error path=" + req.path + " error=\"" + e.what() + "\"");
+        reply = {500, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Internal Server Error\n"};
+    } catch (...) {
+        if (logging()) log("level=error event=route_error path=" + req.path);
+        reply = {500, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Internal Server Error\n"};
+    }
+    ex.respond(reply.status, reply.headers, reply.body);  // HEAD: the exchange drops the body
+    return true;
+}
+
 void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_request& req) {
     stats_counters::add(counters_.refused);
     if (logging())
-        log("event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
+        log("level=warn event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
     respond(ex, too_many_sessions_response());
 }
 

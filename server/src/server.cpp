@@ -48,6 +48,10 @@ service server::route(std::string prefix, factory make, service_options opts) {
     return service(impl_->add_service(std::move(prefix), std::move(make), std::move(opts)));
 }
 
+void server::http_route(std::string method, std::string path, http_handler h) {
+    impl_->add_http_route(std::move(method), std::move(path), std::move(h));
+}
+
 void server::start() { impl_->start(); }
 void server::run() { impl_->run(); }
 void server::stop() { impl_->stop(); }
@@ -58,6 +62,6 @@ std::shared_ptr<connection> server::find(std::string_view id) const { return imp
 void server::publish(std::string_view topic, std::string_view message) { impl_->publish(topic, message); }
 bool server::send_to(std::string_view id, std::string_view message) { return impl_->send_to(id, message); }
 server_stats server::stats() const { return impl_->stats(); }
-std::string server::metrics_text() const { return prometheus_text(stats()); }
+std::string server::metrics_text() const { return prometheus_text(stats()) + detail::process_metrics_text(); }
 
 }  // namespace sockjs

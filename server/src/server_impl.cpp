@@ -36,8 +36,27 @@ service_impl& server_impl::add_service(std::string prefix, server::factory make,
     for (const auto& s : services_)
         if (s->prefix == prefix) throw std::invalid_argument("sockjs::server: duplicate prefix " + prefix);
     if (!make) throw std::invalid_argument("sockjs::server: empty factory for " + prefix);
+    for (const auto& [path, methods] : http_routes_)
+        if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/'))
+            throw std::invalid_argument("sockjs::server: service " + prefix + " would take the HTTP route " + path);
     services_.push_back(std::make_unique<service_impl>(*this, std::move(prefix), std::move(opts), std::move(make)));
     return *services_.back();
+}
+
+void server_impl::add_http_route(std::string method, std::string path, http_handler h) {
+    std::lock_guard lock(state_mutex_);
+    if (started_) throw std::logic_error("sockjs::server: http_route() after start()");
+    if (path.empty() || path.front() != '/' || path.find_first_of("?#") != std::string::npos)
+        throw std::invalid_argument("sockjs::server: an HTTP route's path looks like \"/healthz\" (got \"" + path + "\")");
+    if (method.empty() || method == "HEAD")
+        throw std::invalid_argument("sockjs::server: HTTP route " + path + ": method \"" + method +
+                                    "\" (HEAD comes with GET)");
+    if (match(path) != nullptr)
+        throw std::invalid_argument("sockjs::server: HTTP route " + path + " lies under a service prefix");
+    if (path == opts_.metrics_path) throw std::invalid_argument("sockjs::server: HTTP route " + path + " is the metrics path");
+    if (!h) throw std::invalid_argument("sockjs::server: empty handler for HTTP route " + path);
+    if (!http_routes_[path].emplace(std::move(method), std::move(h)).second)
+        throw std::invalid_argument("sockjs::server: duplicate HTTP route " + path);
 }
 
 void server_impl::start() {
@@ -280,6 +299,7 @@ std::string server_impl::new_connection_id() {
 server_stats server_impl::stats() const {
     auto s = counters_.snapshot();
     s.connections = net_ ? net_->connection_count() : 0;
+    s.connections_refused_total = net_ ? net_->refused_count() : 0;
     return s;
 }
 

@@ -12,6 +12,7 @@
 #include <sockjs/server.hpp>
 
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,8 @@ public:
     ~server_impl();
 
     service_impl& add_service(std::string prefix, server::factory make, service_options opts);
+
+    void add_http_route(std::string method, std::string path, http_handler h);
 
     void start();
     void run();
@@ -71,6 +74,8 @@ private:
                             net::http_request& req, const request_info& info);
     void handle_send(service_impl& svc, std::shared_ptr<net::exchange> ex, net::http_request& req,
                      const request_info& info, const route_result& rr);
+    /// Answers `req` if a plain HTTP route has its path; false otherwise.
+    bool serve_http_route(net::exchange& ex, const net::http_request& req);
     void refuse(service_impl& svc, net::exchange& ex, const net::http_request& req);
 
     void deliver(std::string_view topic, std::string_view message);
@@ -81,6 +86,8 @@ private:
 
     server_options opts_;
     std::vector<std::unique_ptr<service_impl>> services_;  // longest prefix first once started
+    // path -> method -> handler; written before start() only, read by the loops after.
+    std::map<std::string, std::map<std::string, http_handler, std::less<>>, std::less<>> http_routes_;
     std::unique_ptr<net::net_server> net_;
     std::size_t loops_ = 0;
     stats_counters counters_;

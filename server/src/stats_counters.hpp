@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sockjs::detail {
@@ -36,5 +37,10 @@ struct stats_counters {
 
     server_stats snapshot() const;
 };
+
+/// The standard process_* metrics of this process (from /proc: CPU seconds, resident memory,
+/// open file descriptors, start time) and sockjs_build_info, in Prometheus text format.
+/// A figure /proc does not give is left out.
+std::string process_metrics_text();
 
 }  // namespace sockjs::detail

@@ -1,8 +1,15 @@
 // stats: the Prometheus text exposition of a snapshot.
 
+#include "server_test_util.hpp"
+
 #include <sockjs/server_stats.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+#include <string>
 
 TEST_CASE("stats: prometheus_text lists every counter with HELP and TYPE", "[stats]") {
     sockjs::server_stats s;
@@ -37,4 +44,67 @@ TEST_CASE("stats: prometheus_text lists every counter with HELP and TYPE", "[sta
         CHECK(line.rfind("sockjs_", 0) == 0);
         CHECK(line.find(' ') != std::string::npos);
     }
+}
+
+namespace {
+
+/// The value of the first sample of `name` (with or without labels) in `text`, or -1.
+double sample(const std::string& text, const std::string& name) {
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.starts_with("#") || !line.starts_with(name)) continue;
+        auto rest = line.substr(name.size());
+        if (!rest.starts_with(" ") && !rest.starts_with("{")) continue;
+        return std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("stats: process metrics and build info, from /proc", "[stats]") {
+    auto opts = sjt::test_options();
+    opts.metrics_path = "/metrics";
+    sjt::test_server s(sjt::add_suite_services, opts);
+    auto before = std::chrono::system_clock::now();
+    auto text = sjt::http(s.port, "GET", "/metrics").body;
+    INFO(text);
+    const double now = std::chrono::duration<double>(before.time_since_epoch()).count();
+
+    const double fds = sample(text, "process_open_fds");
+    const double here = static_cast<double>(sjt::open_fds());
+    CHECK(fds > 3);
+    CHECK(std::abs(fds - here) <= 4);  // the server's own and the client's socket come and go
+    const double rss = sample(text, "process_resident_memory_bytes");
+    CHECK(rss > 1e6);      // this process holds more than 1 MB
+    CHECK(rss < 64e9);
+    CHECK(sample(text, "process_virtual_memory_bytes") >= rss);
+    const double start = sample(text, "process_start_time_seconds");
+    CHECK(start <= now + 1);
+    CHECK(start > now - 24 * 3600);  // a test process started today
+    const double cpu = sample(text, "process_cpu_seconds_total");
+    CHECK(cpu >= 0);
+    CHECK(cpu <= (now - start + 2) * 256);
+    CHECK(text.find("sockjs_build_info{version=\"" + std::string(SOCKJS_TEST_VERSION) + "\"} 1\n") != std::string::npos);
+    CHECK(s.srv.metrics_text().find("process_open_fds ") != std::string::npos);
+}
+
+TEST_CASE("stats: connections refused by max_connections are counted", "[stats]") {
+    auto opts = sjt::test_options();
+    opts.metrics_path = "/metrics";
+    opts.max_connections = 2;
+    sjt::test_server s(sjt::add_suite_services, opts);
+    sjt::raw_http a(s.port), b(s.port);  // keep-alive: both stay open
+    a.request("GET", "/echo");
+    CHECK(a.read_body(a.read_head()) == "Welcome to SockJS!\n");
+    b.request("GET", "/echo");
+    CHECK(b.read_body(b.read_head()) == "Welcome to SockJS!\n");
+    sjt::raw_http c(s.port);
+    CHECK(c.closed_within());
+    CHECK(s.srv.stats().connections_refused_total == 1);
+    a.request("GET", "/metrics");
+    auto text = a.read_body(a.read_head());
+    INFO(text);
+    CHECK(sample(text, "sockjs_connections_refused_total") == 1);
 }

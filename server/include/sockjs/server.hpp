@@ -18,6 +18,7 @@
 
 #include <sockjs/broadcaster.hpp>
 #include <sockjs/connection.hpp>
+#include <sockjs/http_route.hpp>
 #include <sockjs/options.hpp>
 #include <sockjs/server_stats.hpp>
 #include <sockjs/tls_options.hpp>
@@ -75,7 +76,11 @@ struct server_options {
     std::string metrics_token = {};
     /// Serve files under this directory for GET paths outside every service; empty: off.
     std::string static_dir = {};
-    /// One structured `key=value` line per session event (open, close, refused); null: quiet.
+    /// One structured `key=value` line per event, starting with its level:
+    /// `level=info|warn|error event=<name> ...` (session open/close, refused sessions, a
+    /// handler that threw, a connection over write_hard_limit, loop and TLS failures). Null:
+    /// session events are not logged and the library's own errors go to stderr.
+    /// Called from the loop threads, possibly concurrently.
     std::function<void(std::string_view line)> log = {};
     /// Reverse proxies (addresses or CIDRs, e.g. "10.0.0.0/8", "::1") whose Forwarded /
     /// X-Forwarded-For headers are believed: for a request from one of them, remote_address()
@@ -138,6 +143,12 @@ public:
     /// Adds a service whose sessions are made by `make` (called on the session's loop).
     service route(std::string prefix, factory make, service_options opts = {});
 
+    /// Answers `method` requests to exactly `path` with `h` (see http_route.hpp); a GET route
+    /// also answers HEAD. Before start() only. Throws std::invalid_argument for a path that
+    /// does not start with '/', lies under a service prefix (or is one: routes never shadow a
+    /// service), is the metrics path, or a method/path pair given twice.
+    void http_route(std::string method, std::string path, http_handler h);
+
     /// Binds and starts the loops; returns at once. Throws std::runtime_error saying what
     /// went wrong if it cannot listen ("address already in use: 127.0.0.1:8081") or a TLS
     /// file cannot be loaded.
@@ -174,7 +185,9 @@ public:
     bool send_to(std::string_view connection_id, std::string_view message);
 
     server_stats stats() const;
-    /// prometheus_text(stats()).
+    /// What metrics_path serves: prometheus_text(stats()), then the process_* metrics of this
+    /// process (CPU seconds, resident and virtual memory, open fds, start time, from /proc)
+    /// and sockjs_build_info{version="..."} 1.
     std::string metrics_text() const;
 
 private:

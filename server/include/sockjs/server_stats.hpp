@@ -21,6 +21,7 @@ struct server_stats {
     std::uint64_t bytes_received_total = 0;    ///< decoded message bytes from clients
     std::uint64_t bytes_sent_total = 0;        ///< response body / WebSocket payload bytes of frames
     std::uint64_t connections = 0;             ///< open TCP connections right now
+    std::uint64_t connections_refused_total = 0;  ///< closed at accept: max_connections were open
 };
 
 /// Prometheus text format (version 0.0.4), metric names prefixed `sockjs_`.

@@ -231,10 +231,8 @@ void connection::wrote() {
     if (closed_ || doomed_) return;
     const auto& o = loop_.options();
     if (out_.size() > o.write_hard_limit) {
-        std::fprintf(stderr,
-                     "sockjs net: closing connection from %s: %zu bytes waiting to be sent, over "
-                     "the write_hard_limit of %zu (the peer is not reading)\n",
-                     peer_.toString().c_str(), out_.size(), o.write_hard_limit);
+        loop_.log("level=warn event=write_limit peer=" + peer_.toString() + " unsent=" + std::to_string(out_.size()) +
+                  " write_hard_limit=" + std::to_string(o.write_hard_limit) + " reason=\"the peer is not reading\"");
         // Closed at the flush, not here: the caller is in the middle of a write and must not
         // see its abort/close callbacks fire inside it.
         doomed_ = true;

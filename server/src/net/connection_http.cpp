@@ -177,7 +177,7 @@ void connection::dispatch() {
     try {
         handler(ex, req_);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "sockjs net: request handler threw: %s\n", e.what());
+        loop_.log(std::string("level=error event=handler_threw what=\"") + e.what() + "\"");
         if (ex->fresh()) ex->respond(500, {}, "Internal Server Error\n");
     }
     // The request was the handler's to copy from; a pending long poll need not keep its
@@ -204,7 +204,7 @@ void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
 
 void connection::orphaned_exchange(std::uint64_t id, bool response_started) {
     if (id != active_id_ || closed_) return;
-    std::fprintf(stderr, "sockjs net: a request was dropped without a response\n");
+    loop_.log("level=error event=request_dropped peer=" + peer_.toString() + " reason=\"no response\"");
     active_id_ = 0;
     active_.reset();
     if (response_started) close_graceful();

@@ -27,8 +27,9 @@ constexpr int deferred_rounds = 16;
 
 constexpr int max_events_per_wait = 1024;
 
-void log_error(std::size_t loop, const char* what, const char* detail) {
-    std::fprintf(stderr, "sockjs net loop %zu: %s: %s\n", loop, what, detail);
+void log_error(const event_loop& loop, const char* what, const char* detail) {
+    loop.log("level=error event=loop_error loop=" + std::to_string(loop.index()) + " what=\"" + what +
+             "\" detail=\"" + detail + "\"");
 }
 
 std::uint32_t epoll_bits(int mode) {
@@ -194,7 +195,7 @@ void event_loop::iterate() {
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(poll_timeout());
     int n = ::epoll_wait(epfd_, ready_.data(), static_cast<int>(ready_.size()), static_cast<int>(wait.count()));
     if (n < 0) {
-        if (errno != EINTR) log_error(index_, "epoll_wait failed", std::strerror(errno));
+        if (errno != EINTR) log_error(*this, "epoll_wait failed", std::strerror(errno));
         n = 0;
     }
     now_ = clock::now();
@@ -217,7 +218,7 @@ void event_loop::iterate() {
             if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) c->on_readable();
             if ((mode & PollSet::POLL_WRITE) && !c->closed()) c->on_writable();
         } catch (const std::exception& e) {
-            log_error(index_, "connection event failed", e.what());
+            log_error(*this, "connection event failed", e.what());
             c->close_now();
         }
     }
@@ -226,7 +227,7 @@ void event_loop::iterate() {
     try {
         timers_.run_due(now_);
     } catch (const std::exception& e) {
-        log_error(index_, "timer callback threw", e.what());
+        log_error(*this, "timer callback threw", e.what());
     }
     if (accept_paused_until_ != clock::time_point{} && now_ >= accept_paused_until_) {
         accept_paused_until_ = {};
@@ -261,7 +262,7 @@ void event_loop::run_posted() {
         try {
             fn();
         } catch (const std::exception& e) {
-            log_error(index_, "posted task threw", e.what());
+            log_error(*this, "posted task threw", e.what());
         }
     }
     running_.clear();
@@ -275,7 +276,7 @@ void event_loop::run_deferred() {
             try {
                 fn();
             } catch (const std::exception& e) {
-                log_error(index_, "deferred task threw", e.what());
+                log_error(*this, "deferred task threw", e.what());
             }
         }
         batch.clear();
@@ -288,7 +289,7 @@ void event_loop::flush_dirty() {
         try {
             c->flush();
         } catch (const std::exception& e) {
-            log_error(index_, "flush failed", e.what());
+            log_error(*this, "flush failed", e.what());
             c->close_now();
         }
     }
@@ -308,7 +309,7 @@ void event_loop::accept_ready() {
             if (err == ECONNABORTED || err == EINTR || err == EPROTO) continue;
             // Out of descriptors or memory: the listener stays readable, so stop polling it
             // for a moment instead of spinning.
-            log_error(index_, "accept failed, pausing", e.displayText().c_str());
+            log_error(*this, "accept failed, pausing", e.displayText().c_str());
             rewatch(listener_, 0);
             accept_paused_until_ = now_ + accept_backoff;
             return;
@@ -318,6 +319,7 @@ void event_loop::accept_ready() {
         bool refuse = shared_.stopping.load();
         if (!refuse && shared_.connections.fetch_add(1) >= o.max_connections) {
             shared_.connections.fetch_sub(1);
+            shared_.refused.fetch_add(1, std::memory_order_relaxed);
             refuse = true;
         }
         if (refuse) {

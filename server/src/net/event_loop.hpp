@@ -30,6 +30,7 @@ struct server_shared {
     net_options opts;
     http_handler handler;
     std::atomic<std::size_t> connections{0};
+    std::atomic<std::uint64_t> refused{0};  ///< connections closed at accept: over max_connections
     std::atomic<bool> stopping{false};
     std::unique_ptr<tls_context> tls;  ///< set when opts.tls is enabled
     /// Request body bytes held by all connections (bounded by net_options::max_total_body_bytes).

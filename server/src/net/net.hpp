@@ -166,6 +166,8 @@ public:
     std::size_t loop_count() const;
     loop& loop_at(std::size_t i);
     std::size_t connection_count() const;
+    /// Connections closed as soon as accepted because max_connections were open.
+    std::uint64_t refused_count() const;
 
 private:
     struct impl;

@@ -111,6 +111,10 @@ loop& net_server::loop_at(std::size_t i) {
     return *impl_->loops.at(i);
 }
 
+std::uint64_t net_server::refused_count() const {
+    return impl_->shared.refused.load(std::memory_order_relaxed);
+}
+
 std::size_t net_server::connection_count() const {
     return impl_->shared.connections.load();
 }
