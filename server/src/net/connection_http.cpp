@@ -9,7 +9,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -133,10 +132,9 @@ bool connection::charge_body(std::size_t total) {
     const std::size_t before = held.fetch_add(more, std::memory_order_relaxed);
     if (before + more > loop_.options().max_total_body_bytes) {
         held.fetch_sub(more, std::memory_order_relaxed);
-        std::fprintf(stderr,
-                     "sockjs net: 503 to %s: request bodies in progress would exceed "
-                     "max_total_body_bytes (%zu)\n",
-                     peer_.toString().c_str(), loop_.options().max_total_body_bytes);
+        loop_.log("level=warn event=body_limit peer=" + peer_.toString() +
+                  " reason=\"request bodies in progress would exceed max_total_body_bytes (" +
+                  std::to_string(loop_.options().max_total_body_bytes) + ")\"");
         return false;
     }
     body_charged_ = total;
