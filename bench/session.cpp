@@ -29,38 +29,6 @@ std::string session_url(const session_target& t, std::size_t index, std::string_
     return url;
 }
 
-// Delivers the frames of one bare SockJS frame's text. Returns false when the session ended.
-// `opened` guards against a second `o`, which a client must treat as a lost session.
-bool deliver_frame(session& s, session_events& ev, std::string_view text, bool& opened) {
-    auto f = sockjs::parse_frame(text);
-    if (!f) {
-        ev.on_failed(s, "unparsable frame from server: " + std::string(text.substr(0, 80)));
-        return false;
-    }
-    switch (f->type) {
-    case sockjs::frame_type::open:
-        if (opened) {
-            ev.on_failed(s, "second open frame");
-            return false;
-        }
-        opened = true;
-        ev.on_open(s);
-        return true;
-    case sockjs::frame_type::heartbeat:
-        return true;
-    case sockjs::frame_type::messages:
-        if (!opened) {
-            ev.on_failed(s, "messages before the open frame");
-            return false;
-        }
-        for (const auto& m : f->messages) ev.on_message(s, m);
-        return true;
-    case sockjs::frame_type::close:
-        ev.on_failed(s, "closed by server: c[" + std::to_string(f->code) + ",\"" + f->reason + "\"]");
-        return false;
-    }
-    return false;
-}
 
 class websocket_session final : public session, ws_client::events {
 public:
@@ -214,6 +182,37 @@ private:
 };
 
 }  // namespace
+
+bool deliver_frame(session& s, session_events& ev, std::string_view text, bool& opened) {
+    auto f = sockjs::parse_frame(text);
+    if (!f) {
+        ev.on_failed(s, "unparsable frame from server: " + std::string(text.substr(0, 80)));
+        return false;
+    }
+    switch (f->type) {
+    case sockjs::frame_type::open:
+        if (opened) {
+            ev.on_failed(s, "second open frame");
+            return false;
+        }
+        opened = true;
+        ev.on_open(s);
+        return true;
+    case sockjs::frame_type::heartbeat:
+        return true;
+    case sockjs::frame_type::messages:
+        if (!opened) {
+            ev.on_failed(s, "messages before the open frame");
+            return false;
+        }
+        for (const auto& m : f->messages) ev.on_message(s, m);
+        return true;
+    case sockjs::frame_type::close:
+        ev.on_failed(s, "closed by server: c[" + std::to_string(f->code) + ",\"" + f->reason + "\"]");
+        return false;
+    }
+    return false;
+}
 
 std::unique_ptr<session> make_session(transport_kind kind, event_loop& loop, session_events& ev,
                                       const session_target& target, std::size_t index) {

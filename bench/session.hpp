@@ -62,6 +62,11 @@ private:
     std::size_t index_;
 };
 
+/// Delivers one bare SockJS frame's text to `ev`: `o` (a second one fails the session, as a
+/// client must treat it as a lost session), `h`, each message of `a[...]`, and `c[...]` or an
+/// unparsable frame as a failure. Returns false when the session is over.
+bool deliver_frame(session& s, session_events& ev, std::string_view text, bool& opened);
+
 std::unique_ptr<session> make_session(transport_kind kind, event_loop& loop, session_events& ev,
                                       const session_target& target, std::size_t index);
 

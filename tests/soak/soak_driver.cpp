@@ -100,36 +100,6 @@ std::string url_encode(std::string_view s) {
     return out;
 }
 
-// Delivers one bare frame; false when the session is over (`why` set).
-bool deliver_frame(bench::session& s, bench::session_events& ev, std::string_view text, bool& opened) {
-    auto f = sockjs::parse_frame(text);
-    if (!f) {
-        ev.on_failed(s, "unparsable frame: " + std::string(text.substr(0, 80)));
-        return false;
-    }
-    switch (f->type) {
-    case sockjs::frame_type::open:
-        if (opened) {
-            ev.on_failed(s, "second open frame");
-            return false;
-        }
-        opened = true;
-        ev.on_open(s);
-        return true;
-    case sockjs::frame_type::heartbeat: return true;
-    case sockjs::frame_type::messages:
-        if (!opened) {
-            ev.on_failed(s, "messages before the open frame");
-            return false;
-        }
-        for (const auto& m : f->messages) ev.on_message(s, m);
-        return true;
-    case sockjs::frame_type::close:
-        ev.on_failed(s, "closed by server: c[" + std::to_string(f->code) + ",\"" + f->reason + "\"]");
-        return false;
-    }
-    return false;
-}
 
 // A session over one of the HTTP receiving transports: one keep-alive connection receives (a
 // new request after each response ends), another sends (xhr_send, or jsonp_send's form body).
@@ -209,7 +179,7 @@ private:
         if (&c != &recv_ || stopped_) return;
         unwrap_.feed(bytes);
         while (unwrap_.next(frame_)) {
-            if (!deliver_frame(*this, *ev_, frame_, opened_)) {
+            if (!bench::deliver_frame(*this, *ev_, frame_, opened_)) {
                 stop();
                 return;
             }
