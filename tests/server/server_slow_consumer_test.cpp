@@ -136,11 +136,15 @@ TEST_CASE("slow consumer: a broadcast reader that never reads is closed with 101
     CHECK(eventually([&] { return s.srv.stats().sessions_by_transport.at("xhr_streaming") == 0; }));
     // Had the slow session kept its share, it alone would hold the 32 MiB offered to it.
     INFO("RSS before " << rss_before << " KiB, peak " << rss_peak << " KiB");
-    CHECK(rss_peak - rss_before < 24 * 1024);
+    if (!sanitized_build) CHECK(rss_peak - rss_before < 24 * 1024);
 }
 
 TEST_CASE("large message: a 4 MiB body of a million one-character messages costs bounded memory and closes only its session",
           "[slow_consumer]") {
+    if (sanitized_build) {
+        WARN("skipped under a sanitizer: a million messages in one body and an RSS bound");
+        return;
+    }
     log_capture log;
     test_server s(
         [](sockjs::server& srv) {

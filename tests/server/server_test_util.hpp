@@ -59,6 +59,21 @@ struct response {
     bool has(std::string_view name) const { return header(name).has_value(); }
 };
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SJT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SJT_SANITIZED 1
+#endif
+#endif
+#ifndef SJT_SANITIZED
+#define SJT_SANITIZED 0
+#endif
+/// True under ASan or TSan. Their quarantine and shadow memory make a bound measured as the
+/// process's RSS meaningless, and work sized for an optimized build may take 10x longer:
+/// such checks run in the plain build only (CI runs both).
+inline constexpr bool sanitized_build = SJT_SANITIZED;
+
 /// One request on a fresh connection; reads the whole response (Content-Length, chunked, or
 /// until close). `content_length=false` sends a body-less POST with no Content-Length.
 response http(std::uint16_t port, std::string_view method, std::string_view target,
