@@ -293,6 +293,13 @@ request_reader::result request_reader::feed(std::string_view in, std::size_t& co
         if (consumed == in.size()) return result::need_more;
         const std::string_view rest = in.substr(consumed);
         if (!p.is_header_done() && !scan_head(rest)) return fail(400);
+        // Beast (1.81) asserts that a last chunk offered again after a need_more comes with at
+        // least 5 bytes, which one more byte after "0\r\n" breaks. Such a request cannot end
+        // before "0\r\n\r\n" (5 bytes, consumed only whole) and nothing in it can be judged
+        // before then, so waiting for the fifth byte delays neither an answer nor an error.
+        if (p.is_header_done() && p.te_chunked && rest.size() < 5 && rest[0] == '0' &&
+            rest.find("\r\n") != std::string_view::npos)
+            return result::need_more;
         error_code ec;
         const std::size_t n = p.put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
         if (n > rest.size()) return fail(500);  // never trust a count beyond what we gave
