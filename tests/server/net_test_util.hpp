@@ -12,12 +12,35 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace sockjs::net::test {
 
 using namespace std::chrono_literals;
+
+/// Expectations checked on a loop thread. Catch's assertions are not thread-safe (TSan sees the
+/// loop thread and the test thread write the same Catch state), so a handler records what did
+/// not hold here and the test thread asserts `failures().empty()`.
+class loop_expectations {
+public:
+    void expect(bool ok, const char* what) {
+        if (ok) return;
+        std::lock_guard<std::mutex> lock(m_);
+        failures_.emplace_back(what);
+    }
+    std::vector<std::string> failures() const {
+        std::lock_guard<std::mutex> lock(m_);
+        return failures_;
+    }
+
+private:
+    mutable std::mutex m_;
+    std::vector<std::string> failures_;
+};
+#define LOOP_EXPECT(expectations, ...) (expectations).expect(static_cast<bool>(__VA_ARGS__), #__VA_ARGS__)
 
 /// A net_server on 127.0.0.1:<ephemeral> running `handler`.
 struct test_server {

@@ -236,11 +236,13 @@ TEST_CASE("hixie-76: the 101 head comes before the key bytes, then the MD5 answe
 
 TEST_CASE("hixie-76: key bytes in the same packet as the head, frames sent before them queue") {
     std::atomic<int> opened{0};
+    loop_expectations loop;
     test_server s([&](std::shared_ptr<exchange> ex, http_request& req) {
         auto ch = accept_websocket(ex, req, 100);
-        REQUIRE(ch);
+        LOOP_EXPECT(loop, ch != nullptr);
+        if (!ch) return;
         // Sent before the client's key bytes are read: must follow the challenge answer.
-        CHECK(ch->send_text("o"));
+        LOOP_EXPECT(loop, ch->send_text("o"));
         std::weak_ptr<ws_channel> weak = ch;
         ch->on_message([weak](std::string&& msg) {
             if (auto c = weak.lock()) c->send_text("echo:" + msg);
@@ -256,16 +258,19 @@ TEST_CASE("hixie-76: key bytes in the same packet as the head, frames sent befor
     CHECK(c.read_exact(16) == std::string("\xca\x34\x00\xd8\xa5\x08\x47\x97\x2c\xd5\x71\x5a\xba\xbf\x43\x7b", 16));
     CHECK(c.read_exact(3) == std::string("\x00o\xff", 3));
     CHECK(c.read_exact(9) == std::string("\x00" "echo:hi\xff", 9));
+    CHECK(loop.failures().empty());
 }
 
 TEST_CASE("hixie-76: malformed keys get 400") {
-    test_server s([](std::shared_ptr<exchange> ex, http_request& req) {
-        CHECK_FALSE(accept_websocket(ex, req, 100));
+    loop_expectations loop;
+    test_server s([&loop](std::shared_ptr<exchange> ex, http_request& req) {
+        LOOP_EXPECT(loop, accept_websocket(ex, req, 100) == nullptr);
     });
     client c(s.address());
     c.send("GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: WebSocket\r\n"
            "Sec-WebSocket-Key1: 12345\r\nSec-WebSocket-Key2: 1 2\r\n\r\n");
     CHECK(c.read_response().status == 400);
+    CHECK(loop.failures().empty());
 }
 
 TEST_CASE("a WebSocket client that never reads is cut at the hard limit and reports 1006") {
