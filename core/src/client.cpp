@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <utility>
 
 namespace sockjs {
@@ -25,6 +26,9 @@ constexpr std::size_t max_reason_bytes = 123;
 constexpr millis default_transport_timeout{5000};
 
 bool user_close_code(int code) noexcept { return code == 1000 || (code >= 3000 && code <= 4999); }
+
+// sockjs-client's session id alphabet: 32 characters, 5 bits each.
+constexpr std::string_view id_alphabet = "abcdefghijklmnopqrstuvwxyz012345";
 
 bool allowed_by(const std::vector<client_transport>& list, client_transport t) {
     return list.empty() || std::find(list.begin(), list.end(), t) != list.end();
@@ -92,15 +96,45 @@ int round_trips(client_transport t) noexcept {
     return t == client_transport::jsonp_polling ? 1 : 2;
 }
 
-client_session::client_session(client_options opts, time_point now) : opts_(std::move(opts)) {
+client_session::client_session(client_options opts, time_point now)
+    : opts_(std::move(opts)), random_state_(opts_.random_seed) {
     if (opts_.info_timeout > millis{0}) info_deadline_ = now + opts_.info_timeout;
     last_frame_ = now;
+    server_id_ = opts_.server_id;
+    if (server_id_.empty()) {
+        const auto n = random() % 1000;
+        server_id_ = {static_cast<char>('0' + n / 100), static_cast<char>('0' + n / 10 % 10),
+                      static_cast<char>('0' + n % 10)};
+    }
+}
+
+// splitmix64: small, fast, and good enough to spread ids; the seed's entropy is what matters.
+std::uint32_t client_session::random() noexcept {
+    std::uint64_t z = (random_state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 32);
+}
+
+std::string client_session::path(bool sending) const {
+    if (!current_) return {};
+    return session_path(server_id_, session_id_, sending ? send_transport(*current_) : receive_transport(*current_));
 }
 
 void client_session::push(client_event::kind_t kind) {
     client_event e;
     e.kind = kind;
     events_.push_back(std::move(e));
+}
+
+void client_session::on_info_response(int status, std::string_view body, time_point now,
+                                      std::optional<millis> rtt) {
+    if (status != 200) {
+        on_info(std::nullopt, now, rtt);
+        return;
+    }
+    auto parsed = parse_info(body);
+    on_info(parsed ? std::move(*parsed) : server_info{}, now, rtt);
 }
 
 void client_session::on_info(std::optional<server_info> info, time_point now,
@@ -125,6 +159,18 @@ void client_session::start_next(time_point now) {
     }
     const client_transport t = plan_[next_++];
     current_ = t;
+    // Every attempt gets a fresh session id, as in sockjs-client.
+    session_id_ = opts_.session_id;
+    if (session_id_.empty()) {
+        session_id_.resize(opts_.session_id_length);
+        for (char& c : session_id_) c = id_alphabet[random() & 31];
+    }
+    response_frames_ = 0;
+    send_in_flight_ = false;
+    if (t == client_transport::websocket)
+        receiver_.emplace(transport::websocket);
+    else
+        receiver_.reset();  // until on_receiver_response
     millis timeout = opts_.transport_timeout;
     if (timeout <= millis{0})
         timeout = rtt_ ? round_trip_timeout(*rtt_) * round_trips(t) : default_transport_timeout;
@@ -148,11 +194,22 @@ void client_session::stop_current() {
     transport_deadline_.reset();
     info_pending_ = false;
     info_deadline_.reset();
+    receiver_.reset();
+    send_in_flight_ = false;
+}
+
+void client_session::fail_transport(time_point now) {
+    if (!current_) return;
+    stop_current();
+    if (state_ == ready_state::connecting)
+        start_next(now);
+    else
+        finish(1006, "Server lost session", false);
 }
 
 void client_session::finish(int code, std::string_view reason, bool was_clean) {
     stop_current();
-    state_ = ready_state::closed;
+    state_ = ready_state::closing;  // until the adapter has dispatched the close event
     outgoing_.clear();
     close_code_ = code;
     close_reason_.assign(reason);
@@ -167,6 +224,11 @@ void client_session::finish(int code, std::string_view reason, bool was_clean) {
 errc client_session::on_frame(std::string_view f, time_point now) {
     if (state_ == ready_state::closing || state_ == ready_state::closed) return errc::ok;
     if (!current_) return errc::unexpected_frame;
+    if (f.size() > opts_.max_frame_bytes) {
+        fail_transport(now);
+        return errc::message_too_large;
+    }
+    ++response_frames_;
     if (f.empty()) return errc::bad_frame;
     last_frame_ = now;
     switch (f.front()) {
@@ -206,12 +268,78 @@ errc client_session::on_frame(std::string_view f, time_point now) {
     }
 }
 
+void client_session::on_receiver_response(int status, time_point now) {
+    if (state_ == ready_state::closing || state_ == ready_state::closed || !current_) return;
+    if (status != 200) {
+        fail_transport(now);
+        return;
+    }
+    receiver_.emplace(receive_transport(*current_));
+    response_frames_ = 0;
+}
+
+errc client_session::deliver_unwrapped(time_point now) {
+    errc first = errc::ok;
+    // on_frame may end the transport (and the receiver with it) on any frame.
+    while (receiver_ && receiver_->next(frame_)) {
+        const errc e = on_frame(frame_, now);
+        if (first == errc::ok) first = e;
+    }
+    if (receiver_ && receiver_->buffered() > opts_.max_frame_bytes) {
+        fail_transport(now);
+        if (first == errc::ok) first = errc::message_too_large;
+    }
+    return first;
+}
+
+errc client_session::on_receiver_data(std::string_view bytes, time_point now) {
+    if (state_ == ready_state::closing || state_ == ready_state::closed) return errc::ok;
+    if (!current_ || !receiver_) return errc::unexpected_frame;
+    receiver_->feed(bytes);
+    return deliver_unwrapped(now);
+}
+
+errc client_session::on_receiver_event(std::string_view data, time_point now) {
+    if (state_ == ready_state::closing || state_ == ready_state::closed) return errc::ok;
+    // The browser split the event into lines and joined its data lines with LF; the server's
+    // %XX escapes are still in it. Given the lines again, the unwrapper undoes both.
+    stream_unwrapper event(transport::eventsource);
+    for (;;) {
+        const auto nl = data.find('\n');
+        event.feed("data: ");
+        event.feed(data.substr(0, nl));
+        event.feed("\n");
+        if (nl == std::string_view::npos) break;
+        data.remove_prefix(nl + 1);
+    }
+    event.feed("\n");
+    std::string f;
+    if (!event.next(f)) return errc::bad_frame;
+    return on_frame(f, now);
+}
+
+void client_session::on_receiver_end(time_point now) {
+    if (state_ == ready_state::closing || state_ == ready_state::closed || !current_) return;
+    if (*current_ == client_transport::websocket) return;  // a WebSocket ends with on_transport_closed
+    if (response_frames_ == 0) {
+        fail_transport(now);
+        return;
+    }
+    receiver_.reset();
+    client_event e;
+    e.kind = client_event::reopen_receiver;
+    e.transport = *current_;
+    events_.push_back(std::move(e));
+}
+
 void client_session::on_transport_closed(time_point now, std::optional<int> code,
                                          std::string_view reason) {
     if (state_ == ready_state::closing || state_ == ready_state::closed || !current_) return;
     // The transport is gone already: nothing to stop.
     current_.reset();
     transport_deadline_.reset();
+    receiver_.reset();
+    send_in_flight_ = false;
     if (state_ == ready_state::connecting) {
         if (code && (user_close_code(*code) || *code == 2000))
             finish(*code, reason, false);
@@ -232,10 +360,24 @@ errc client_session::send(std::string_view message) {
 }
 
 std::string client_session::take_outgoing() {
-    if (outgoing_.empty()) return {};
+    if (outgoing_.empty() || send_in_flight_) return {};
     std::string body = encode_client_messages(outgoing_);
     outgoing_.clear();
+    send_in_flight_ = current_ && *current_ != client_transport::websocket;
     return body;
+}
+
+void client_session::on_send_result(int status, time_point) {
+    if (!send_in_flight_) return;
+    send_in_flight_ = false;
+    if (state_ == ready_state::closing || state_ == ready_state::closed) return;
+    if (status == 200 || status == 204) return;
+    finish(1006, status == 0 ? "Sending error: no answer" : "Sending error: http status " + std::to_string(status),
+           false);
+}
+
+void client_session::on_close_dispatched() noexcept {
+    if (state_ == ready_state::closing) state_ = ready_state::closed;
 }
 
 errc client_session::close(int code, std::string_view reason) {

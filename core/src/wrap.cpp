@@ -215,6 +215,12 @@ void stream_unwrapper::feed(std::string_view bytes) {
     buf_.append(bytes);
 }
 
+std::size_t stream_unwrapper::buffered() const noexcept {
+    std::size_t n = buf_.size() - pos_ + data_.size();
+    for (const auto& m : messages_) n += m.size();
+    return n;
+}
+
 bool stream_unwrapper::next(std::string& frame_out) {
     switch (t_) {
     case transport::xhr:

@@ -130,6 +130,8 @@ TEST_CASE("happy path: info, websocket, open, messages, heartbeat, server close"
     CHECK(ev[2].kind == client_event::heartbeat);
 
     CHECK(c.on_frame("c[3000,\"Go away!\"]", t0 + 50ms) == errc::ok);
+    CHECK(c.state() == ready_state::closing);  // until the close event is dispatched
+    c.on_close_dispatched();
     CHECK(c.state() == ready_state::closed);
     ev = drain(c);
     REQUIRE(ev.size() == 2);
@@ -167,6 +169,8 @@ TEST_CASE("/info failure and timeout close with 1002", "[client]") {
         c.on_info(server_info{}, t0 + 9s);  // too late
         CHECK(drain(c).empty());
     }
+    CHECK(c.state() == ready_state::closing);  // until the close event is dispatched
+    c.on_close_dispatched();
     CHECK(c.state() == ready_state::closed);
 }
 
@@ -211,6 +215,8 @@ TEST_CASE("fallback through every transport when each fails before o", "[client]
     auto ev = drain(c);
     REQUIRE(ev.size() == 1);  // no stop_transport: the adapter reported it closed
     check_close(ev[0], 2000, "All transports failed", false);
+    CHECK(c.state() == ready_state::closing);  // until the close event is dispatched
+    c.on_close_dispatched();
     CHECK(c.state() == ready_state::closed);
 }
 
@@ -304,6 +310,8 @@ TEST_CASE("transport lost after open", "[client]") {
         REQUIRE(ev.size() == 1);
         check_close(ev[0], 1001, "going away", false);
     }
+    CHECK(c.state() == ready_state::closing);  // until the close event is dispatched
+    c.on_close_dispatched();
     CHECK(c.state() == ready_state::closed);
 }
 
@@ -391,6 +399,8 @@ TEST_CASE("close: code and reason validation", "[client]") {
     REQUIRE(ev.size() == 2);
     CHECK(ev[0].kind == client_event::stop_transport);
     check_close(ev[1], code, std::string(123, 'r'), true);
+    CHECK(c.state() == ready_state::closing);  // until the close event is dispatched
+    c.on_close_dispatched();
     CHECK(c.state() == ready_state::closed);
     // Closing again is a no-op.
     CHECK(c.close(3001, "again") == errc::ok);

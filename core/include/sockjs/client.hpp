@@ -22,18 +22,28 @@
 /// - Frames the client cannot parse are ignored (on_frame reports bad_frame so the adapter
 ///   can log it), as sockjs-client does: a broken frame never closes the session.
 ///
-/// Adapter duties, in one place: start /info when constructing; on start_transport open the
-/// named transport on session_path(server_id, a fresh session id, receive_transport(t));
-/// unwrap and feed every frame; reopen polling receivers that end normally; when a send
-/// completes (or right away for a WebSocket) send take_outgoing() if non-empty, one HTTP
-/// send in flight at a time; on stop_transport abort all I/O; after every call drain
-/// next_event() and re-arm the timer at next_deadline().
+/// - Every input from the network comes through this class, so the decisions on it are made
+///   here once: an /info answer (status and body), a receiving response's status, bytes and
+///   end, an xhr_send's status. The adapters only move bytes and report what happened.
+///
+/// Adapter duties, in one place: start /info when constructing and report its outcome with
+/// on_info_response; on start_transport open the named transport at path(false) (sending to
+/// path(true)); report each receiving response with on_receiver_response (HTTP status),
+/// on_receiver_data (body bytes, or one WebSocket message) and on_receiver_end; an
+/// EventSource's joined `data` with on_receiver_event; on reopen_receiver start the next
+/// receiving request; send take_outgoing() whenever it is non-empty (after every call) and
+/// report HTTP sends with on_send_result; on stop_transport abort all I/O; after dispatching
+/// the close event call on_close_dispatched; after every call drain next_event() and re-arm
+/// the timer at next_deadline().
 
 #include <sockjs/error.hpp>
 #include <sockjs/result.hpp>
 #include <sockjs/time.hpp>
 #include <sockjs/transport.hpp>
 
+#include <sockjs/wrap.hpp>
+
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -73,8 +83,7 @@ std::vector<client_transport> transport_order(const server_info& info,
                                               const std::vector<client_transport>& allowed,
                                               const std::vector<client_transport>& available = {});
 
-/// Session URL path: `/<server>/<session>/<transport>` to append to the base URL. Server and
-/// session ids are chosen by the adapter (random), passed in here.
+/// Session URL path: `/<server>/<session>/<transport>` to append to the base URL.
 std::string session_path(std::string_view server_id, std::string_view session_id, transport t);
 
 /// sockjs-client's retransmission timeout from the /info round trip: 4 * rtt above 100 ms,
@@ -84,9 +93,9 @@ millis round_trip_timeout(millis rtt) noexcept;
 /// jsonp-polling, 2 for the others.
 int round_trips(client_transport t) noexcept;
 
-/// sockjs-client's readyState values. The session itself goes from connecting or open straight
-/// to closed when it queues the close event; a glue that mirrors sockjs-client exactly reports
-/// closing until it has dispatched that event.
+/// sockjs-client's readyState values. A session is closing from the moment it decides to close
+/// (and queues the close event) until the adapter has dispatched that event
+/// (on_close_dispatched), as sockjs-client reports CLOSING until its close event fires.
 enum class ready_state { connecting = 0, open = 1, closing = 2, closed = 3 };
 
 struct client_options {
@@ -105,6 +114,20 @@ struct client_options {
     /// How long /info may take before the session closes with 1002 (sockjs-client: 8 s).
     /// 0 = no deadline (the adapter times /info out itself and calls on_info(nullopt)).
     millis info_timeout{8000};
+    /// The server id in the session URLs (sticky load balancers route on it); empty = three
+    /// random digits, chosen once per session as sockjs-client does.
+    std::string server_id;
+    /// A fixed session id; empty = a fresh random one per transport attempt, of
+    /// session_id_length characters from [a-z0-5] (sockjs-client's alphabet and default).
+    std::string session_id;
+    std::size_t session_id_length = 8;
+    /// Entropy for the random ids, from the adapter's secure source (the ids come from a
+    /// generator seeded with it; they name a session and need not be secret, sockjs-client
+    /// draws them from Math.random).
+    std::uint64_t random_seed = 0;
+    /// The largest frame accepted from the server, and the most bytes held while waiting for
+    /// the end of one: beyond it the transport has failed (it is never an unbounded buffer).
+    std::size_t max_frame_bytes = 16u << 20;
 };
 
 struct client_event {
@@ -125,6 +148,8 @@ struct client_event {
                          ///< /info request while it is pending); emitted before `close` and
                          ///< before a fallback's start_transport, never for a transport that
                          ///< the adapter reported closed
+        reopen_receiver, ///< the receiving response ended normally: start the next one
+                         ///< (polling after each response, streaming after response_limit)
     } kind = open;
 #if defined(__clang__)
 #pragma clang diagnostic pop
@@ -144,6 +169,12 @@ public:
     /// The transport in use (or being tried).
     std::optional<client_transport> current_transport() const noexcept { return current_; }
 
+    /// The /info request's outcome: its HTTP status (0: no answer) and body. 200 with a JSON
+    /// object is the server's info; 200 with anything else counts as `{}` (all defaults), as
+    /// in sockjs-client; any other status closes with 1002 "Cannot connect to server".
+    /// `rtt`, the request's round trip, as for on_info.
+    void on_info_response(int status, std::string_view body, time_point now,
+                          std::optional<millis> rtt = std::nullopt);
     /// /info answered (or failed: pass nullopt and the session closes with 1002 "Cannot
     /// connect to server", as sockjs-client does for a failed /info request).
     /// Emits start_transport for the first transport, or close 2000 if none is possible.
@@ -156,23 +187,43 @@ public:
     /// Errors: bad_frame (ignored, nothing changes), unexpected_frame (a second `o`: closes
     /// with 1006 "Server lost session"; an `a` before `o`, or any frame while no transport
     /// is current: ignored). Frames after the session closed are ignored and return ok.
+    /// A frame larger than max_frame_bytes fails the transport (errc::message_too_large): the
+    /// session emits stop_transport and falls back (before open) or closes with 1006.
     errc on_frame(std::string_view frame, time_point now);
+
+    /// A receiving HTTP response began with `status`. 200 starts unwrapping its body (as the
+    /// current transport wraps frames); anything else fails the transport (stop_transport,
+    /// then fallback before open or 1006 after).
+    void on_receiver_response(int status, time_point now);
+    /// Bytes of the receiving response's body, split anywhere; for a WebSocket, one whole
+    /// message. Every complete frame goes to on_frame; returns the first error. More than
+    /// max_frame_bytes waiting for a frame's end fails the transport (message_too_large).
+    errc on_receiver_data(std::string_view bytes, time_point now);
+    /// One EventSource message's `data`, as the browser joined its data lines: one frame.
+    errc on_receiver_event(std::string_view data, time_point now);
+    /// The receiving response ended normally. One that carried at least one frame is
+    /// followed by reopen_receiver; one without any fails the transport (a live SockJS
+    /// server always sends something, and reopening at once would spin against a broken one).
+    void on_receiver_end(time_point now);
     /// The current transport ended without a close frame (network error, HTTP error,
     /// WebSocket closed). Before open: falls back to the next transport (start_transport) or
     /// closes with 2000. After open: closes with 1006 "Server lost session"
     /// (or the `code` given, for a WebSocket close with a code).
     void on_transport_closed(time_point now, std::optional<int> code = std::nullopt,
                              std::string_view reason = {});
-    /// A polling receiver ended normally (xhr-polling/jsonp after one frame; streaming after
-    /// response_limit): the adapter reopens the receiver; nothing changes in the session.
 
     /// Application: queue a message. Errors: session_not_open (also while connecting; the
     /// browser glue turns that into the InvalidStateError sockjs-client throws while
     /// connecting, and ignores it once closed, as sockjs-client does).
     errc send(std::string_view message);
     /// Messages to transmit now, as one client payload `["a","b"]` (HTTP transports send it as
-    /// one xhr_send body; WebSocket sends it as one message). Empty when nothing is queued.
+    /// one xhr_send body; WebSocket sends it as one message). Empty when nothing is queued, and
+    /// while an HTTP send is in flight: one at a time, so messages keep their order.
     std::string take_outgoing();
+    /// The HTTP send (xhr_send, jsonp_send) of the last take_outgoing() answered `status`
+    /// (0: no answer). 200 and 204 are success (the next take_outgoing() may return more);
+    /// anything else closes with 1006 "Sending error: http status N", as sockjs-client.
+    void on_send_result(int status, time_point now);
     /// Application close: validates code (1000 or 3000-4999; 0 means 1000) and reason
     /// (<= 123 bytes; empty means "Normal closure"), then closes (was_clean=true) and emits
     /// stop_transport + close. Nothing is sent to the server: as in sockjs-client, aborting
@@ -188,15 +239,28 @@ public:
     /// liveness watchdog (4900).
     void on_deadline(time_point now);
 
-    /// The close event's code and reason once closed (0 and empty before).
+    /// The adapter has dispatched the close event to the application: closing becomes closed.
+    void on_close_dispatched() noexcept;
+
+    /// The close event's code and reason once closing (0 and empty before).
     int close_code() const noexcept { return close_code_; }
     const std::string& close_reason() const noexcept { return close_reason_; }
+
+    /// The ids in the current transport attempt's URLs.
+    const std::string& server_id() const noexcept { return server_id_; }
+    const std::string& session_id() const noexcept { return session_id_; }
+    /// The current transport's URL path, `/<server>/<session>/<transport>`: of its receiving
+    /// requests (the WebSocket's) or, `sending`, of its sends. Empty when none is current.
+    std::string path(bool sending = false) const;
 
 private:
     void start_next(time_point now);
     void stop_current();
+    void fail_transport(time_point now);
     void finish(int code, std::string_view reason, bool was_clean);
     void push(client_event::kind_t kind);
+    std::uint32_t random() noexcept;
+    errc deliver_unwrapped(time_point now);
 
     client_options opts_;
     ready_state state_ = ready_state::connecting;
@@ -212,6 +276,13 @@ private:
     time_point last_frame_{0};
     int close_code_ = 0;
     std::string close_reason_;
+    std::uint64_t random_state_;
+    std::string server_id_;
+    std::string session_id_;
+    std::optional<stream_unwrapper> receiver_;  ///< the current receiving response's body
+    std::string frame_;                         ///< scratch for unwrapped frames
+    std::size_t response_frames_ = 0;           ///< frames in the current receiving response
+    bool send_in_flight_ = false;
 };
 
 }  // namespace sockjs

@@ -58,6 +58,8 @@ public:
     void feed(std::string_view bytes);
     /// The next complete bare frame, or false if more input is needed.
     bool next(std::string& frame_out);
+    /// Bytes held for frames not complete yet (what a limit on a frame's size bounds).
+    std::size_t buffered() const noexcept;
 
 private:
     bool next_line_frame(std::string& frame_out);
