@@ -1,7 +1,5 @@
 #include "connection_impl.hpp"
 
-#include "random_ids.hpp"
-
 #include <sockjs/client.hpp>
 
 #include <algorithm>
@@ -17,18 +15,24 @@ namespace {
 const std::vector<client_transport> implemented = {client_transport::websocket, client_transport::xhr_streaming,
                                                    client_transport::xhr_polling};
 
-client_options session_options(const options& o) {
+client_options session_options(const options& o, std::uint64_t seed) {
     client_options c;
     c.transports = o.transports;
     c.available = implemented;
     c.transport_timeout = o.timeout;
     c.info_timeout = o.connect_timeout;
+    c.server_id = o.server_id;
+    c.session_id = o.session_id;
+    c.random_seed = seed;
+    c.max_frame_bytes = o.max_frame_size;
     return c;
 }
+
+bool http_success(int status) { return status == 200 || status == 204; }
 }  // namespace
 
 connection::impl::impl(detail::endpoint ep, options opts, handlers h)
-    : ep_(std::move(ep)), opts_(std::move(opts)), handlers_(std::move(h)), rng_(std::random_device{}()) {
+    : ep_(std::move(ep)), opts_(std::move(opts)), handlers_(std::move(h)), reconnect_(opts_.reconnect) {
     std::lock_guard lk(m_);
     new_session(now());
 }
@@ -77,10 +81,7 @@ errc connection::impl::send(std::string_view message) {
     {
         std::lock_guard lk(m_);
         e = session_->send(message);
-        if (e == errc::ok) {
-            outgoing_pending_ = true;
-            wake_ = true;
-        }
+        if (e == errc::ok) wake_ = true;
     }
     if (e == errc::ok) cv_.notify_all();
     return e;
@@ -92,7 +93,13 @@ errc connection::impl::close(int code, std::string_view reason) {
         std::lock_guard lk(m_);
         if (finished_) return errc::ok;  // already closed: a no-op, as in the browser
         e = session_->close(code, reason);
-        if (e == errc::ok) wake_ = true;
+        if (e == errc::ok) {
+            wake_ = true;
+            closed_by_application_ = true;
+            // A close event is on its way and the next session does not exist yet: that one
+            // gets this close as soon as it does (see deliver).
+            if (reconnect_delay_) deferred_close_ = std::make_pair(code, std::string(reason));
+        }
     }
     if (e == errc::ok) cv_.notify_all();
     return e;
@@ -100,12 +107,13 @@ errc connection::impl::close(int code, std::string_view reason) {
 
 bool connection::impl::flush(millis timeout) {
     std::unique_lock lk(m_);
+    auto idle = [&] { return !send_in_flight_ && !session_->has_outgoing(); };
     auto done = [&] {
-        return finished_ || shutdown_ || session_->state() == ready_state::closed ||
-               (!send_in_flight_ && !outgoing_pending_);
+        return finished_ || shutdown_ || session_->state() == ready_state::closing ||
+               session_->state() == ready_state::closed || idle();
     };
     events_cv_.wait_for(lk, timeout, done);
-    return !send_in_flight_ && !outgoing_pending_;
+    return idle();
 }
 
 std::optional<event> connection::impl::next_event(millis timeout) {
@@ -119,8 +127,6 @@ std::optional<event> connection::impl::next_event(millis timeout) {
 
 sockjs::ready_state connection::impl::state() const {
     std::lock_guard lk(m_);
-    // Closing until the close event has been handed out, as sockjs-client reports it.
-    if (close_undelivered_) return ready_state::closing;
     return session_->state();
 }
 
@@ -134,29 +140,20 @@ std::string connection::impl::last_error() const {
     return last_error_;
 }
 
-millis connection::impl::reconnect_delay(unsigned attempt) {
-    const auto& r = opts_.reconnect;
-    millis d = r.initial_delay;
-    for (unsigned i = 0; i < attempt && d < r.max_delay; ++i) d *= 2;
-    d = std::min(d, r.max_delay);
-    // Up to 20% less, so that many clients cut off together do not come back together.
-    std::uniform_int_distribution<long long> jitter(0, d.count() / 5);
-    return d - millis(jitter(rng_));
-}
-
 void connection::impl::new_session(time_point t) {
-    session_.emplace(session_options(opts_), t);
-    server_id_ = opts_.server_id.empty() ? detail::random_server_id(rng_) : opts_.server_id;
-    session_id_ = opts_.session_id.empty() ? detail::random_session_id(rng_) : opts_.session_id;
+    std::random_device rd;  // the ids' entropy: the system's secure source
+    const std::uint64_t seed = (static_cast<std::uint64_t>(rd()) << 32) | rd();
+    session_.emplace(session_options(opts_, seed), t);
     transport_name_.clear();
+    closed_by_application_ = false;
 }
 
 detail::transport_context connection::impl::context(std::uint64_t generation) const {
     detail::transport_context ctx;
     ctx.ep = ep_;
     ctx.opts = opts_;
-    ctx.server_id = server_id_;
-    ctx.session_id = session_id_;
+    ctx.receive_path = ep_.prefix + session_->path(false);
+    ctx.send_path = ep_.prefix + session_->path(true);
     ctx.sink = const_cast<impl*>(this);
     ctx.generation = generation;
     return ctx;
@@ -170,50 +167,39 @@ std::optional<time_point> connection::impl::next_wake() const {
 
 void connection::impl::apply(detail::io_event& e, time_point t) {
     using detail::io_event;
+    const bool current = e.generation == (e.kind == io_event::info_done ? info_gen_ : transport_gen_);
+    if (!current) return;  // from an /info request or a transport already stopped
+    // Every decision on what arrived is the session's; last_error_ only keeps it readable.
+    auto note = [&](errc r, std::string_view what) {
+        if (r != errc::ok) last_error_ = std::string(message(r)) + ": " + std::string(what.substr(0, 60));
+    };
     switch (e.kind) {
-    case io_event::info_done: {
-        if (e.generation != info_gen_) return;
+    case io_event::info_done:
         info_gen_ = 0;
-        const millis rtt = t - info_started_;
-        std::optional<server_info> info;
-        if (e.ok) {
-            auto parsed = parse_info(e.data);
-            if (parsed) {
-                info = std::move(*parsed);
-            } else {
-                // sockjs-client takes a 200 answer it cannot parse as `{}`: all defaults.
-                info = server_info{};
-                last_error_ = "/info: " + std::string(message(parsed.error())) + " (using defaults)";
-            }
-        } else {
-            last_error_ = e.error;
-        }
-        session_->on_info(std::move(info), t, rtt);
+        if (e.status != 200)
+            last_error_ = e.status == 0 ? e.error : "/info answered HTTP " + std::to_string(e.status);
+        session_->on_info_response(e.status, e.data, t, t - info_started_);
         return;
-    }
-    case io_event::frame: {
-        if (e.generation != transport_gen_) return;
-        const errc r = session_->on_frame(e.data, t);
-        if (r != errc::ok) {
-            std::string shown = e.data.substr(0, 60);
-            last_error_ = std::string(message(r)) + ": " + shown;
-        }
+    case io_event::receiver_response:
+        if (e.status != 200) last_error_ = transport_name_ + " answered HTTP " + std::to_string(e.status);
+        session_->on_receiver_response(e.status, t);
         return;
-    }
+    case io_event::receiver_data:
+        note(session_->on_receiver_data(e.data, t), e.data);
+        return;
+    case io_event::receiver_end:
+        session_->on_receiver_end(t);
+        return;
     case io_event::transport_closed:
-        if (e.generation != transport_gen_) return;
         last_error_ = e.error;
         // A WebSocket closed by the server carries its code; the core decides what it means.
         session_->on_transport_closed(t, e.code, e.reason);
         return;
     case io_event::send_done:
-        if (e.generation != transport_gen_) return;
         send_in_flight_ = false;
-        if (!e.ok) {
-            last_error_ = e.error;
-            // sockjs-client's buffered sender: a failed xhr_send ends the session with 1006.
-            session_->on_transport_closed(t, 1006, "Sending error");
-        }
+        if (!http_success(e.status))
+            last_error_ = e.status == 0 ? e.error : "xhr_send answered HTTP " + std::to_string(e.status);
+        session_->on_send_result(e.status, t);
         return;
     }
 }
@@ -223,8 +209,6 @@ void connection::impl::collect(std::vector<action>& acts, std::vector<event>& ou
         switch (ev->kind) {
         case client_event::start_transport:
             acts.push_back({action::stop_transport, {}, {}, {}});
-            // Every transport attempt gets a fresh session id, as in sockjs-client.
-            if (opts_.session_id.empty()) session_id_ = detail::random_session_id(rng_);
             transport_gen_ = ++generation_;
             send_in_flight_ = false;
             transport_name_ = std::string(name(ev->transport));
@@ -237,8 +221,11 @@ void connection::impl::collect(std::vector<action>& acts, std::vector<event>& ou
             transport_gen_ = info_gen_ = 0;
             send_in_flight_ = false;
             break;
+        case client_event::reopen_receiver:
+            acts.push_back({action::reopen_receiver, {}, {}, {}});
+            break;
         case client_event::open:
-            failed_attempts_ = 0;
+            reconnect_.on_open();
             out.push_back(event{event::open, {}, 0, {}, false, false});
             break;
         case client_event::message:
@@ -247,36 +234,30 @@ void connection::impl::collect(std::vector<action>& acts, std::vector<event>& ou
         case client_event::heartbeat:
             break;
         case client_event::close: {
+            reconnect_at_.reset();
             acts.push_back({action::stop_transport, {}, {}, {}});
             acts.push_back({action::stop_info, {}, {}, {}});
             transport_gen_ = info_gen_ = 0;
             send_in_flight_ = false;
-            outgoing_pending_ = false;
             event c{event::close, {}, ev->code, std::move(ev->reason), ev->was_clean, false};
-            close_undelivered_ = true;
-            const auto& r = opts_.reconnect;
-            if (!c.was_clean && r.enabled && !shutdown_ && (r.max_attempts == 0 || failed_attempts_ < r.max_attempts)) {
-                c.will_reconnect = true;
-                reconnect_at_ = t + reconnect_delay(failed_attempts_++);
-                out.push_back(std::move(c));
-                // The next attempt's session exists at once (connecting), so that close()
-                // during the wait ends it the way a close while connecting does.
-                new_session(t);
-                return;
+            if (!shutdown_) {
+                std::random_device rd;
+                reconnect_delay_ = reconnect_.on_close({c.code, c.was_clean, closed_by_application_}, rd());
+                c.will_reconnect = reconnect_delay_.has_value();
             }
             out.push_back(std::move(c));
             break;
         }
         }
     }
-    if (!send_in_flight_ && transport_gen_ != 0 && session_->state() == ready_state::open) {
+    if (!send_in_flight_ && transport_gen_ != 0) {
         std::string payload = session_->take_outgoing();
-        outgoing_pending_ = false;
         if (!payload.empty()) {
             send_in_flight_ = true;
             acts.push_back({action::send, {}, {}, std::move(payload)});
         }
     }
+    (void)t;
 }
 
 void connection::impl::execute(std::vector<action>& acts) {
@@ -292,7 +273,10 @@ void connection::impl::execute(std::vector<action>& acts) {
             if (a.transport == client_transport::websocket)
                 transport_ = detail::start_websocket(std::move(a.ctx));
             else
-                transport_ = detail::start_xhr(std::move(a.ctx), a.transport == client_transport::xhr_streaming);
+                transport_ = detail::start_xhr(std::move(a.ctx));
+            break;
+        case action::reopen_receiver:
+            if (transport_) transport_->reopen_receiver();
             break;
         case action::stop_transport:
             if (transport_) transport_->stop();
@@ -306,9 +290,25 @@ void connection::impl::execute(std::vector<action>& acts) {
     acts.clear();
 }
 
+void connection::impl::start_waiting(time_point t) {
+    const millis delay = reconnect_delay_.value_or(millis{0});
+    reconnect_delay_.reset();
+    // The next session exists at once (connecting), so that close() during the wait ends it
+    // the way a close while connecting does.
+    new_session(t);
+    reconnect_at_ = t + delay;
+    if (deferred_close_) {
+        session_->close(deferred_close_->first, deferred_close_->second);
+        closed_by_application_ = true;
+        deferred_close_.reset();
+        wake_ = true;
+    }
+}
+
 void connection::impl::deliver(std::vector<event>& out) {
     for (auto& e : out) {
-        const bool last = e.kind == event::close && !e.will_reconnect;
+        const bool is_close = e.kind == event::close;
+        const bool last = is_close && !e.will_reconnect;
         bool handled = false;
         try {
             if (e.kind == event::open && handlers_.on_open) {
@@ -327,9 +327,12 @@ void connection::impl::deliver(std::vector<event>& out) {
         }
         {
             std::lock_guard lk(m_);
-            if (e.kind == event::close) close_undelivered_ = false;
             if (!handled) events_.push_back(std::move(e));
-            if (last) finished_ = true;
+            if (is_close) {
+                session_->on_close_dispatched();
+                if (last) finished_ = true;
+                else start_waiting(now());
+            }
         }
         events_cv_.notify_all();
     }

@@ -8,6 +8,7 @@
 // those threads and handlers take it too.
 
 #include <sockjs/client/connection.hpp>
+#include <sockjs/reconnect.hpp>
 
 #include "endpoint.hpp"
 #include "info_fetch.hpp"
@@ -22,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -53,7 +55,7 @@ private:
     using clock = std::chrono::steady_clock;
 
     struct action {
-        enum kind_t { start_info, stop_info, start_transport, stop_transport, send } kind;
+        enum kind_t { start_info, stop_info, start_transport, stop_transport, reopen_receiver, send } kind;
         client_transport transport = client_transport::websocket;
         detail::transport_context ctx;
         std::string payload;
@@ -61,7 +63,6 @@ private:
 
     time_point now() const;
     clock::time_point to_clock(time_point t) const;
-    millis reconnect_delay(unsigned attempt);
 
     // All with m_ held.
     void new_session(time_point now);
@@ -69,6 +70,7 @@ private:
     std::optional<time_point> next_wake() const;
     void apply(detail::io_event& e, time_point now);
     void collect(std::vector<action>& acts, std::vector<event>& out, time_point now);
+    void start_waiting(time_point now);
 
     // Driver thread only, without m_.
     void run();
@@ -79,14 +81,12 @@ private:
     const options opts_;
     const handlers handlers_;
     const clock::time_point epoch_ = clock::now();
-    std::mt19937 rng_;
 
     mutable std::mutex m_;
     std::condition_variable cv_;         // wakes the driver
     std::condition_variable events_cv_;  // wakes next_event() and flush()
     std::optional<client_session> session_;
-    std::string server_id_;
-    std::string session_id_;
+    reconnect_policy reconnect_;
     std::deque<detail::io_event> inbox_;
     std::deque<event> events_;
     std::uint64_t generation_ = 0;      // last one handed out
@@ -95,12 +95,12 @@ private:
     bool wake_ = false;                 // the application changed something
     bool shutdown_ = false;
     bool finished_ = false;             // the final close event was handed out
-    bool send_in_flight_ = false;
-    bool outgoing_pending_ = false;     // send() queued something not yet taken
-    bool close_undelivered_ = false;    // a close event is on its way to the application
+    bool send_in_flight_ = false;       // a payload is with the transport's send thread
+    bool closed_by_application_ = false;  // close() was called on this session
     time_point info_started_{0};        // for the /info round trip
+    std::optional<millis> reconnect_delay_;  // the policy's wait, once the close event is out
+    std::optional<std::pair<int, std::string>> deferred_close_;  // close() before the next session exists
     std::optional<time_point> reconnect_at_;
-    unsigned failed_attempts_ = 0;
     std::string transport_name_;
     std::string last_error_;
 

@@ -26,11 +26,8 @@ void info_fetch::run() {
         http_call call(ctx_.ep, ctx_.opts, token_, Poco::Net::HTTPRequest::HTTP_GET, ctx_.ep.prefix + "/info", {},
                        ctx_.opts.connect_timeout);
         std::string body = call.read_all(64 * 1024);
-        if (call.status() == 200) {
-            ctx_.post(io_event::info_done, std::move(body));
-            return;
-        }
-        error = "/info answered HTTP " + std::to_string(call.status());
+        ctx_.post(io_event::info_done, std::move(body), call.status());
+        return;
     } catch (const aborted&) {
         return;
     } catch (const Poco::Exception& e) {
@@ -38,7 +35,7 @@ void info_fetch::run() {
     } catch (const std::exception& e) {
         error = std::string("/info: ") + e.what();
     }
-    if (!token_.aborted()) ctx_.post(io_event::info_done, {}, false, std::move(error));
+    if (!token_.aborted()) ctx_.post(io_event::info_done, {}, 0, std::move(error));
 }
 
 }  // namespace sockjs::client::detail

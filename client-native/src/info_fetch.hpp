@@ -11,7 +11,7 @@ namespace sockjs::client::detail {
 
 class info_fetch {
 public:
-    /// Starts the request at once. ctx.session_id and server_id are not used.
+    /// Starts the request at once. ctx's paths are not used.
     explicit info_fetch(transport_context ctx);
     ~info_fetch();
     info_fetch(const info_fetch&) = delete;

@@ -9,15 +9,17 @@ namespace sockjs::client::detail {
 
 struct io_event {
     enum kind_t {
-        info_done,         ///< /info answered: `ok` and the body in `data`, or failed (`error`)
-        frame,             ///< a bare frame from the current transport, in `data`
-        transport_closed,  ///< the transport ended without a close frame (`error` says why)
-        send_done,         ///< the payload in flight was accepted (`ok`) or not (`error`)
-    } kind = frame;
+        info_done,           ///< /info ended: `status` (0: no answer) and the body in `data`
+        receiver_response,   ///< a receiving HTTP response began with `status`
+        receiver_data,       ///< body bytes of it, or one WebSocket message, in `data`
+        receiver_end,        ///< the receiving response ended normally
+        transport_closed,    ///< the transport ended by itself (`error` says why)
+        send_done,           ///< the payload handed to send() was answered `status` (0: not)
+    } kind = receiver_data;
     /// Which info request or transport this came from; the driver drops stale ones.
     std::uint64_t generation = 0;
     std::string data;
-    bool ok = true;
+    int status = 0;
     std::string error;  ///< human-readable, for diagnostics only
     /// transport_closed by a WebSocket close frame: its code and reason.
     std::optional<int> code;

@@ -40,8 +40,9 @@ void send_worker::run() {
             pending_.reset();
         }
         std::string error;
+        int status = 0;
         try {
-            fn_(payload, token_);
+            status = fn_(payload, token_);
         } catch (const aborted&) {
             return;
         } catch (const Poco::Exception& e) {
@@ -50,7 +51,7 @@ void send_worker::run() {
             error = e.what();
         }
         if (token_.aborted()) return;
-        ctx_.post(io_event::send_done, {}, error.empty(), std::move(error));
+        ctx_.post(io_event::send_done, {}, status, std::move(error));
     }
 }
 

@@ -16,9 +16,10 @@ namespace sockjs::client::detail {
 
 class send_worker {
 public:
-    /// `fn` sends one payload; it returns normally on success and throws (Poco::Exception or
-    /// std::exception) on failure. It may register its socket with the token it is given.
-    using send_fn = std::function<void(const std::string& payload, abort_token& token)>;
+    /// `fn` sends one payload and returns the answer's HTTP status (a WebSocket: 200 once
+    /// written); it throws (Poco::Exception or std::exception) when there is no answer, which
+    /// is reported as status 0. It may register its socket with the token it is given.
+    using send_fn = std::function<int(const std::string& payload, abort_token& token)>;
 
     send_worker(const transport_context& ctx, send_fn fn);
     ~send_worker();

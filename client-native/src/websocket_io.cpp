@@ -27,7 +27,7 @@ class websocket_io final : public transport_io {
 public:
     explicit websocket_io(transport_context ctx)
         : ctx_(std::move(ctx)),
-          sender_(ctx_, [this](const std::string& p, abort_token&) { send_now(p); }),
+          sender_(ctx_, [this](const std::string& p, abort_token&) { return send_now(p); }),
           receiver_([this] { run(); }) {}
     ~websocket_io() override { stop(); }
 
@@ -59,11 +59,18 @@ private:
         return ws_;
     }
 
-    void send_now(const std::string& payload) {
-        auto ws = socket();
-        if (!ws) throw Poco::Net::NetException("WebSocket not connected");
-        std::lock_guard lk(send_m_);
-        ws->sendFrame(payload.data(), static_cast<int>(payload.size()), WebSocket::FRAME_TEXT);
+    int send_now(const std::string& payload) {
+        try {
+            auto ws = socket();
+            if (!ws) throw Poco::Net::NetException("WebSocket not connected");
+            std::lock_guard lk(send_m_);
+            ws->sendFrame(payload.data(), static_cast<int>(payload.size()), WebSocket::FRAME_TEXT);
+            return 200;
+        } catch (const Poco::Exception& e) {
+            // A WebSocket that cannot be written to is gone; the session decides what that means.
+            if (!token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, "WebSocket send: " + e.displayText());
+            throw;
+        }
     }
 
     void run() {
@@ -80,17 +87,19 @@ private:
         } catch (const std::exception& e) {
             error = e.what();
         }
-        if (!token_.aborted()) ctx_.post(io_event::transport_closed, {}, false, std::move(error));
+        if (!token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, std::move(error));
     }
 
     void receive_loop() {
         Poco::Net::HTTPClientSession session(
             connect_socket(ctx_.ep, ctx_.opts, token_, ctx_.opts.receive_timeout));
-        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, ctx_.path(transport::websocket),
+        Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, ctx_.receive_path,
                                        Poco::Net::HTTPMessage::HTTP_1_1);
         request.setHost(ctx_.ep.host, ctx_.ep.port);
         Poco::Net::HTTPResponse response;
         auto ws = std::make_shared<WebSocket>(session, request, response);
+        // One frame's allocation stays bounded (the session bounds whole messages with the
+        // same limit, so a larger one fails the transport either way).
         ws->setMaxPayloadSize(static_cast<int>(std::min<std::size_t>(ctx_.opts.max_frame_size, 0x7fffffff)));
         if (!token_.attach(*ws)) throw aborted();
         {
@@ -108,7 +117,7 @@ private:
             if (token_.aborted()) throw aborted();
             const int opcode = flags & WebSocket::FRAME_OP_BITMASK;
             if (n == 0 && flags == 0) {
-                ctx_.post(io_event::transport_closed, {}, false, "WebSocket connection closed");
+                ctx_.post(io_event::transport_closed, {}, 0, "WebSocket connection closed");
                 return;
             }
             switch (opcode) {
@@ -136,13 +145,15 @@ private:
             default:
                 throw Poco::Net::WebSocketException("unknown opcode");
             }
+            // Reassembly stops at the session's own limit (max_frame_bytes is this option):
+            // handing it more would only fail the transport later, after the allocation.
             if (message.size() > ctx_.opts.max_frame_size)
                 throw Poco::Net::WebSocketException("message larger than max_frame_size");
             if ((flags & WebSocket::FRAME_FLAG_FIN) == 0) continue;
             in_message = false;
             // SockJS frames are text; a binary message is handed over too and the session
             // rejects it as a bad frame if it is not one.
-            ctx_.post(io_event::frame, std::move(message));
+            ctx_.post(io_event::receiver_data, std::move(message));
             message.clear();
         }
     }
@@ -153,7 +164,6 @@ private:
         io_event e;
         e.kind = io_event::transport_closed;
         e.generation = ctx_.generation;
-        e.ok = false;
         e.error = "WebSocket closed by the server";
         if (buf.size() >= 2) {
             e.code = (static_cast<unsigned char>(buf[0]) << 8) | static_cast<unsigned char>(buf[1]);

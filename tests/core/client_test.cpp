@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -466,4 +467,32 @@ TEST_CASE("liveness watchdog (opt-in)", "[client]") {
         CHECK(ev[0].kind == client_event::stop_transport);
         check_close(ev[1], 4900, "Liveness timeout", false);
     }
+}
+
+TEST_CASE("ids: session ids are 8 characters of [a-z0-5], server ids 3 digits, all from the seed", "[client]") {
+    std::set<std::string> seen;
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+        client_options o;
+        o.random_seed = seed * 0x9e3779b97f4a7c15ULL;
+        client_session c(o, t0);
+        c.on_info(server_info{}, t0);
+        drain(c);
+        const auto& s = c.session_id();
+        REQUIRE(s.size() == 8);
+        CHECK(s.find_first_not_of("abcdefghijklmnopqrstuvwxyz012345") == std::string::npos);
+        seen.insert(s);
+        REQUIRE(c.server_id().size() == 3);
+        CHECK(c.server_id().find_first_not_of("0123456789") == std::string::npos);
+        CHECK(c.path() == "/" + c.server_id() + "/" + s + "/websocket");
+        // The same seed gives the same ids: the adapter's entropy is all there is.
+        client_session again(o, t0);
+        again.on_info(server_info{}, t0);
+        CHECK(again.session_id() == s);
+    }
+    CHECK(seen.size() == 200);  // 32^8 possibilities: a repeat would mean a broken generator
+    client_options o;
+    o.session_id_length = 12;
+    client_session c(o, t0);
+    c.on_info(server_info{}, t0);
+    CHECK(c.session_id().size() == 12);
 }

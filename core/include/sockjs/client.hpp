@@ -224,6 +224,8 @@ public:
     /// (0: no answer). 200 and 204 are success (the next take_outgoing() may return more);
     /// anything else closes with 1006 "Sending error: http status N", as sockjs-client.
     void on_send_result(int status, time_point now);
+    /// Whether send() queued messages that take_outgoing() has not returned yet.
+    bool has_outgoing() const noexcept { return !outgoing_.empty(); }
     /// Application close: validates code (1000 or 3000-4999; 0 means 1000) and reason
     /// (<= 123 bytes; empty means "Normal closure"), then closes (was_clean=true) and emits
     /// stop_transport + close. Nothing is sent to the server: as in sockjs-client, aborting

@@ -7,6 +7,7 @@
 /// that nothing it calls can block for ever.
 
 #include <sockjs/client.hpp>
+#include <sockjs/reconnect.hpp>
 #include <sockjs/time.hpp>
 
 #include <cstddef>
@@ -15,16 +16,13 @@
 
 namespace sockjs::client {
 
-/// Opt-in automatic reconnection after a connection was lost (a close with was_clean ==
-/// false: 1006 "Server lost session", 1002 "Cannot connect to server", 2000 "All transports
-/// failed", or the code of a WebSocket the server closed). A close the application asked
-/// for, or a close frame the server sent (`c[3000,"Go away!"]`), is final.
-struct reconnect_options {
-    bool enabled = false;               ///< off by default, as in sockjs-client
-    millis initial_delay{500};          ///< wait before the first attempt
-    millis max_delay{15000};            ///< the delay doubles per failed attempt up to this
-    unsigned max_attempts = 0;          ///< consecutive failed attempts before giving up; 0 = no limit
-};
+/// Opt-in automatic reconnection: the core's reconnect_policy (sockjs/reconnect.hpp), the same
+/// one the browser client uses. A close the application asked for is final; so is a close
+/// frame the server sent (`c[3000,"Go away!"]`) unless its code asks the client to come back
+/// (1001, 1012, 1013) or after_server_close is set; anything else (1006 "Server lost session",
+/// 1002, 2000, a WebSocket the server closed) starts a new session after initial_delay,
+/// doubling per attempt up to max_delay, 0-50 % less at random.
+using reconnect_options = sockjs::reconnect_options;
 
 /// TLS for https:// URLs (the WebSocket then goes over wss://, the xhr transports over
 /// https://). The server's certificate is verified, and its name checked against the URL's

@@ -1,0 +1,196 @@
+// Scenarios of tests/data/client_behaviour.vectors staged by an in-process fake server and run
+// through the native client: the adapter only carries the core's decisions out, so what the
+// vectors say about /info, receiving responses, sends and reconnecting must hold here too.
+
+#include <sockjs/client/connection.hpp>
+
+#include "support/events.hpp"
+#include "support/fake_server.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace sockjs::client;
+using namespace sockjs::client::test;
+using sockjs::client_transport;
+using sockjs::errc;
+
+namespace {
+
+const std::string info = R"({"websocket":true,"origins":["*:*"],"entropy":7})";
+constexpr auto js = "application/javascript;charset=UTF-8";
+
+event require_close(connection& c, std::chrono::milliseconds limit = 5s) {
+    auto e = wait_close(c, limit);
+    INFO("last error: " << c.last_error());
+    REQUIRE(e);
+    return *e;
+}
+
+void require_open(connection& c) {
+    auto e = next(c, 5s);
+    INFO("last error: " << c.last_error());
+    REQUIRE(e);
+    REQUIRE(kind_name(e->kind) == std::string("open"));
+}
+
+}  // namespace
+
+TEST_CASE("behaviour: a receiving response without a frame before open falls back, no request storm", "[fake][behaviour]") {
+    std::atomic<int> streams{0};
+    fake_server srv([&](fake_request& r) {
+        const auto seg = r.last_segment();
+        if (seg == "info") return r.respond(200, "application/json", info);
+        if (seg == "xhr_streaming") {
+            ++streams;
+            return r.respond(200, js, "");  // ends at once, nothing in it
+        }
+        if (seg == "xhr") return r.respond(200, js, "o\n");
+        if (seg == "xhr_send") return r.respond(204, "text/plain", "");
+        r.respond(404, "text/plain", "");
+    });
+    options o;
+    o.transports = {client_transport::xhr_streaming, client_transport::xhr_polling};
+    connection c(srv.url(), o);
+    require_open(c);
+    CHECK(c.transport() == "xhr-polling");
+    CHECK(streams.load() == 1);
+}
+
+TEST_CASE("behaviour: a receiving response without a frame after open loses the session", "[fake][behaviour]") {
+    std::atomic<int> polls{0};
+    fake_server srv([&](fake_request& r) {
+        const auto seg = r.last_segment();
+        if (seg == "info") return r.respond(200, "application/json", info);
+        if (seg == "xhr") return r.respond(200, js, polls++ == 0 ? "o\n" : "");
+        r.respond(404, "text/plain", "");
+    });
+    options o;
+    o.transports = {client_transport::xhr_polling};
+    connection c(srv.url(), o);
+    require_open(c);
+    const event e = require_close(c);
+    CHECK(e.code == 1006);
+    CHECK(e.reason == "Server lost session");
+    CHECK(polls.load() == 2);  // the open, then the empty one: no third request
+}
+
+TEST_CASE("behaviour: an xhr_send answered 500 closes with 1006 Sending error", "[fake][behaviour]") {
+    fake_server srv([&](fake_request& r) {
+        const auto seg = r.last_segment();
+        if (seg == "info") return r.respond(200, "application/json", info);
+        if (seg == "xhr_streaming") {
+            r.start_chunked(200, js);
+            r.chunk(std::string(2048, 'h') + "\no\n");
+            return r.hold(10s);
+        }
+        if (seg == "xhr_send") return r.respond(500, "text/plain", "broken");
+        r.respond(404, "text/plain", "");
+    });
+    options o;
+    o.transports = {client_transport::xhr_streaming};
+    connection c(srv.url(), o);
+    require_open(c);
+    REQUIRE(c.send("hello") == errc::ok);
+    const event e = require_close(c);
+    CHECK(e.code == 1006);
+    CHECK(e.reason == "Sending error: http status 500");
+    CHECK_FALSE(e.was_clean);
+}
+
+TEST_CASE("behaviour: sends go one at a time and keep their order", "[fake][behaviour]") {
+    std::mutex m;
+    std::vector<std::string> bodies;
+    fake_server srv([&](fake_request& r) {
+        const auto seg = r.last_segment();
+        if (seg == "info") return r.respond(200, "application/json", info);
+        if (seg == "xhr_streaming") {
+            r.start_chunked(200, js);
+            r.chunk(std::string(2048, 'h') + "\no\n");
+            return r.hold(10s);
+        }
+        if (seg == "xhr_send") {
+            std::this_thread::sleep_for(20ms);  // a slow server: sends queue up meanwhile
+            {
+                std::lock_guard lk(m);
+                bodies.push_back(r.body);
+            }
+            return r.respond(204, "text/plain", "");
+        }
+        r.respond(404, "text/plain", "");
+    });
+    options o;
+    o.transports = {client_transport::xhr_streaming};
+    connection c(srv.url(), o);
+    require_open(c);
+    for (int i = 0; i < 20; ++i) REQUIRE(c.send(std::to_string(i)) == errc::ok);
+    REQUIRE(c.flush(5s));
+    std::lock_guard lk(m);
+    std::string all;
+    for (const auto& b : bodies) all += b;
+    // Every message once, in order, whatever the batching.
+    std::string expected;
+    for (int i = 0; i < 20; ++i) expected += "\"" + std::to_string(i) + "\"";
+    std::string got;
+    for (char ch : all)
+        if (ch != '[' && ch != ']' && ch != ',') got += ch;
+    CHECK(got == expected);
+    CHECK(bodies.size() < 20);  // queued messages went together
+}
+
+TEST_CASE("behaviour: reconnect after a server's 1001 close frame, not after its 3000", "[fake][behaviour]") {
+    std::atomic<int> sockets{0};
+    fake_server srv([&](fake_request& r) {
+        if (r.last_segment() == "info") return r.respond(200, "application/json", info);
+        r.accept_websocket();
+        r.ws_frame("o");
+        const int n = sockets++;
+        if (n == 0) return r.ws_frame("c[1001,\"Server shutting down\"]");
+        if (n == 1) return r.ws_frame("c[3000,\"Go away!\"]");
+        r.hold(10s);
+    });
+    options o;
+    o.transports = {client_transport::websocket};
+    o.reconnect.enabled = true;
+    o.reconnect.initial_delay = 50ms;
+    connection c(srv.url(), o);
+    require_open(c);
+    const event drained = require_close(c);
+    CHECK(drained.code == 1001);
+    CHECK(drained.was_clean);
+    CHECK(drained.will_reconnect);
+    require_open(c);
+    const event gone = require_close(c);
+    CHECK(gone.code == 3000);
+    CHECK_FALSE(gone.will_reconnect);
+    CHECK(sockets.load() == 2);
+}
+
+TEST_CASE("behaviour: after_server_close reconnects after any close frame", "[fake][behaviour]") {
+    std::atomic<int> sockets{0};
+    fake_server srv([&](fake_request& r) {
+        if (r.last_segment() == "info") return r.respond(200, "application/json", info);
+        r.accept_websocket();
+        r.ws_frame("o");
+        if (sockets++ == 0) return r.ws_frame("c[3000,\"Go away!\"]");
+        r.hold(10s);
+    });
+    options o;
+    o.transports = {client_transport::websocket};
+    o.reconnect.enabled = true;
+    o.reconnect.initial_delay = 50ms;
+    o.reconnect.after_server_close = true;
+    connection c(srv.url(), o);
+    require_open(c);
+    const event gone = require_close(c);
+    CHECK(gone.code == 3000);
+    CHECK(gone.will_reconnect);
+    require_open(c);
+    REQUIRE(c.close() == errc::ok);
+    CHECK_FALSE(require_close(c).will_reconnect);
+}
