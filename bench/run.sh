@@ -5,7 +5,7 @@
 # with the results, the ratios ours/ref and ours/bound per row (docs/benchmarks.md explains
 # the rows). The bound serves only the WebSocket rows (echo, hold, broadcast).
 #
-#   bench/run.sh            the whole matrix (about 9 minutes; every step bounded, < 15 min)
+#   bench/run.sh            the whole matrix (about 11 minutes; every step bounded, < 15 min)
 #   bench/run.sh --smoke    tiny steps (echo against all three servers, echo over TLS against
 #                           ours and ref, a compressed JSON echo against ours, broadcast against
 #                           ours and the bound): a smoke test of the harness for CI (it fails
