@@ -16,6 +16,7 @@ class broadcast_driver final : public session_events {
 public:
     broadcast_driver(const bench_options& o, bench_report& r)
         : o_(o), r_(r), loop_(server_address(o)), target_(make_target(o)) {
+        if (!o.tls_ca.empty()) loop_.use_tls(o.tls_ca);
         r_.mode = o.mode;
         r_.label = o.label;
         r_.clients = o.clients;

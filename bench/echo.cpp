@@ -16,6 +16,7 @@ class echo_driver final : public session_events {
 public:
     echo_driver(const bench_options& o, bench_report& r)
         : o_(o), r_(r), loop_(server_address(o)), target_(make_target(o)) {
+        if (!o.tls_ca.empty()) loop_.use_tls(o.tls_ca);
         r_.mode = o.mode;
         r_.label = o.label;
         r_.clients = o.clients;
@@ -49,12 +50,14 @@ public:
 
         double u0 = 0, s0 = 0, u1 = 0, s1 = 0;
         double cpu0 = cpu_seconds(o_.server_pid, u0, s0), own0 = own_cpu_seconds();
+        const std::uint64_t bytes0 = loop_.bytes_in() + loop_.bytes_out();
         measure_from_ = clock::now();
         measuring_ = true;
         loop_.run_for(seconds(o_.duration_s), [&] { return sent_ >= o_.max_messages; });
         measuring_ = false;
         auto window = std::chrono::duration<double>(clock::now() - measure_from_).count();
         double cpu1 = cpu_seconds(o_.server_pid, u1, s1), own1 = own_cpu_seconds();
+        const std::uint64_t bytes1 = loop_.bytes_in() + loop_.bytes_out();
 
         r_.seconds = window;
         r_.measured = samples_.count();
@@ -67,6 +70,9 @@ public:
             if (cpu1 > cpu0) r_.server_sys_share = (s1 - s0) / (cpu1 - cpu0);
         }
         r_.generator_cpu = (own1 - own0) / window;
+        // Messages sent in the window whose echo comes after it, and the reverse, even out.
+        if (samples_.count() > 0)
+            r_.bytes_per_msg = static_cast<double>(bytes1 - bytes0) / static_cast<double>(samples_.count());
         drain(o_.drain_s);
     }
 
@@ -94,7 +100,7 @@ public:
             r_.error("session " + std::to_string(s.index()) + ": unexpected message '" + std::string(m.substr(0, 60)) + "'");
             return;
         }
-        make_message(expected_, s.index(), c.received, o_.size);
+        make_message(expected_, s.index(), c.received, o_.size, o_.json);
         if (m != expected_)
             r_.error("session " + std::to_string(s.index()) + ": expected '" + expected_.substr(0, 40) + "...', got '" +
                      std::string(m.substr(0, 60)) + "'");
@@ -128,7 +134,7 @@ private:
 
     void send_next(std::size_t i) {
         auto& c = clients_[i];
-        make_message(out_, i, c.received, o_.size);
+        make_message(out_, i, c.received, o_.size, o_.json);
         c.waiting = true;
         ++in_flight_;
         ++sent_;

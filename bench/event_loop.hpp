@@ -2,7 +2,9 @@
 // The load generator's I/O: one epoll loop on one thread driving every TCP connection to the
 // server under test. Plain epoll rather than POCO's PollSet/SocketReactor: the generator must
 // spend less CPU per message than the server it measures, so it reads into one shared buffer,
-// writes straight from the caller's bytes and allocates nothing per event.
+// writes straight from the caller's bytes and allocates nothing per event. With use_tls(),
+// every connection speaks TLS (OpenSSL on the same non-blocking socket, the server's
+// certificate verified against a CA file, as the native client does with --ca-file).
 
 #include <netinet/in.h>
 
@@ -13,6 +15,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+struct ssl_ctx_st;
+struct ssl_st;
 
 namespace bench {
 
@@ -58,6 +63,13 @@ private:
     void fail(std::string_view why);
     void flush();
     void want_write(bool on);
+    void connected();
+    bool start_tls();
+    void handshake();
+    /// send()/recv() or their TLS counterparts: bytes moved, 0 when the socket would block,
+    /// -1 on an error (then `why` says what) or, for receive, the peer's close ("" in why).
+    long send_some(const char* data, std::size_t n, std::string& why);
+    long recv_some(char* data, std::size_t n, std::string& why);
 
     event_loop* loop_;
     int fd_ = -1;
@@ -67,6 +79,7 @@ private:
     std::string out_;       ///< bytes the socket did not take yet
     std::size_t out_pos_ = 0;
     std::uint16_t port_ = 0;
+    ssl_st* ssl_ = nullptr;  ///< with TLS: from the TCP connect on (the handshake until connected_)
 };
 
 class event_loop {
@@ -87,6 +100,15 @@ public:
     /// Reads the clock again (for timestamps that must not be shared by a batch).
     clock::time_point refresh_now() noexcept { return now_ = clock::now(); }
 
+    /// Every connection from now on speaks TLS and verifies the server's certificate (chain to
+    /// `ca_file`, PEM; name: the server's IP address). Throws std::runtime_error when the file
+    /// cannot be used.
+    void use_tls(const std::string& ca_file);
+
+    /// Bytes sent and received on all sockets so far (TCP payload; over TLS, the plaintext).
+    std::uint64_t bytes_out() const noexcept { return bytes_out_; }
+    std::uint64_t bytes_in() const noexcept { return bytes_in_; }
+
     std::size_t connecting() const noexcept { return connecting_; }
     std::size_t open_sockets() const noexcept { return open_; }
 
@@ -104,6 +126,9 @@ private:
     std::vector<tcp_connection*> queue_;  ///< waiting to connect, in order
     std::size_t queue_head_ = 0;
     std::vector<char> buf_;
+    ssl_ctx_st* tls_ = nullptr;
+    std::string tls_host_;  ///< the server's address, as the certificate must name it
+    std::uint64_t bytes_out_ = 0, bytes_in_ = 0;
 };
 
 }  // namespace bench

@@ -43,6 +43,11 @@ Poco::Util::OptionSet cli_options() {
     set.addOption(Option("max-messages", "", "bound on messages sent (default 20000000)").argument("N"));
     set.addOption(Option("server-pid", "", "server process, for RSS and CPU readings").argument("PID"));
     set.addOption(Option("label", "l", "name of the step in the result line").argument("NAME"));
+    set.addOption(Option("tls-ca", "", "speak https/wss, verifying the server's certificate against this PEM CA "
+                                       "file").argument("FILE"));
+    set.addOption(Option("deflate", "", "WebSocket transports: offer permessage-deflate and fail if the server "
+                                        "declines"));
+    set.addOption(Option("json", "", "echo: send JSON documents of --size bytes (default: text filler)"));
     return set;
 }
 
@@ -95,6 +100,9 @@ int main(int argc, char** argv) {
             if (name == "max-messages") o.max_messages = to_size(value);
             if (name == "server-pid") o.server_pid = static_cast<int>(Poco::NumberParser::parse(value));
             if (name == "label") o.label = value;
+            if (name == "tls-ca") o.tls_ca = value;
+            if (name == "deflate") o.deflate = true;
+            if (name == "json") o.json = true;
         }
         proc.checkRequired();
         if (o.port == 0) throw Poco::InvalidArgumentException("--port is required");

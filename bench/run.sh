@@ -5,8 +5,9 @@
 # with the results, the ratios ours/ref and ours/bound per row (docs/benchmarks.md explains
 # the rows). The bound serves only the WebSocket rows (echo, hold, broadcast).
 #
-#   bench/run.sh            the whole matrix (about 9 minutes; every step bounded, < 15 min)
-#   bench/run.sh --smoke    two tiny steps (echo against all three servers, broadcast against
+#   bench/run.sh            the whole matrix (about 11 minutes; every step bounded, < 15 min)
+#   bench/run.sh --smoke    tiny steps (echo against all three servers, echo over TLS against
+#                           ours and ref, a compressed JSON echo against ours, broadcast against
 #                           ours and the bound): a smoke test of the harness for CI (it fails
 #                           on a wrong or lost message, never on speed)
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1, the bound
@@ -22,6 +23,11 @@
 # to every round trip (measured here under a parallel build: 33k msgs/s at nice -15, 205k
 # with SCHED_RR, for the same server). RT throttling still leaves others 5% of each core.
 # --no-priority turns this off.
+#
+# The TLS rows run both servers over https/wss with certificates made by
+# tests/support/make-test-certs.sh (openssl CLI) into <build-dir>/bench-certs; the generator
+# verifies them against that CA. The compression rows compare ours with and without
+# --websocket-deflate (npm sockjs 0.3.24 cannot negotiate permessage-deflate).
 #
 # Raw result lines go to <build-dir>/bench-results.txt, the table to bench-table.md. Exit
 # status: 0 when every message of every step was checked and correct, 1 otherwise (a missed
@@ -78,6 +84,9 @@ if [[ ! -f $ROOT/node_modules/sockjs/package.json ]]; then
   (cd "$ROOT" && npm ci --no-audit --no-fund >/dev/null) || { echo "run.sh: npm ci failed" >&2; exit 1; }
 fi
 
+CERTS=$BUILD/bench-certs
+bash "$ROOT/tests/support/make-test-certs.sh" "$CERTS" || { echo "run.sh: cannot make the TLS certificates" >&2; exit 1; }
+
 # 5,000 held WebSockets need 5,000 descriptors on each side.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if (($(ulimit -n) < 12000)); then echo "run.sh: warning: open-file limit $(ulimit -n) is low for the hold rows" >&2; fi
@@ -119,19 +128,26 @@ trap stop_server EXIT
 
 port_of() { case $1 in ours) echo "$OURS_PORT" ;; ref) echo "$REF_PORT" ;; bound) echo "$BOUND_PORT" ;; esac; }
 
-start_server() { # ours|ref|bound
-  local which=$1 port
+start_server() { # ours|ref|bound [flags: words tls (https/wss), deflate (ours: --websocket-deflate)]
+  local which=$1 flags=${2:-} port scheme=http
+  local -a extra=()
   port=$(port_of "$which")
+  if [[ " $flags " == *" tls "* ]]; then
+    scheme=https
+    if [[ $which == ref ]]; then extra+=(--tls "$CERTS/server.pem" "$CERTS/server.key")
+    else extra+=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"); fi
+  fi
+  [[ " $flags " == *" deflate "* && $which == ours ]] && extra+=(--websocket-deflate)
   if [[ $which == ours ]]; then
-    "${PIN_SERVER[@]}" "$SERVER" --port "$port" --threads 1 --quiet >>"$BUILD/bench-server-ours.log" 2>&1 &
+    "${PIN_SERVER[@]}" "$SERVER" --port "$port" --threads 1 --quiet "${extra[@]}" >>"$BUILD/bench-server-ours.log" 2>&1 &
   elif [[ $which == bound ]]; then
     "${PIN_SERVER[@]}" "$BOUND" "$port" >>"$BUILD/bench-server-bound.log" 2>&1 &
   else
-    "${PIN_SERVER[@]}" node "$REF" "$port" >>"$BUILD/bench-server-ref.log" 2>&1 &
+    "${PIN_SERVER[@]}" node "$REF" "$port" "${extra[@]}" >>"$BUILD/bench-server-ref.log" 2>&1 &
   fi
   SERVER_PID=$!
   for _ in $(seq 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/echo/info" && return 0
+    curl -sf --cacert "$CERTS/ca.pem" -o /dev/null "$scheme://127.0.0.1:$port/echo/info" && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.1
   done
@@ -140,13 +156,17 @@ start_server() { # ours|ref|bound
 }
 
 # --- steps ------------------------------------------------------------------------------
-# name | generator arguments | what the table shows | servers
+# name | generator arguments | what the table shows | servers [| server flags, see start_server]
+TLS_ARGS="--tls-ca $CERTS/ca.pem"
+JSON_ARGS="--json --size 4096"
 declare -a ROWS
 if ((SMOKE)); then
   DURATION=0.5
   REPEAT=1
   ROWS=(
     "smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo|ours ref bound"
+    "smoke: websocket echo over TLS, 10 clients|-m echo -t websocket -c 10 --warmup 0.2 $TLS_ARGS|echo|ours ref|tls"
+    "smoke: 4 KB JSON echo, permessage-deflate, 10 clients|-m echo -t websocket -c 10 --warmup 0.2 $JSON_ARGS --deflate|echo-bytes|ours|deflate"
     "smoke: broadcast from 1 to 10|-m broadcast -t websocket -s /broadcast -c 10 --warmup 0.2|broadcast|ours bound"
   )
 else
@@ -160,6 +180,9 @@ else
     "hold 5000 websocket sessions|-m hold -t websocket -c 5000|hold|ours ref bound"
     "hold 2000 xhr-streaming sessions|-m hold -t xhr-streaming -c 2000|hold|ours ref"
     "broadcast from 1 to 1000|-m broadcast -t websocket -s /broadcast -c 1000|broadcast|ours ref bound"
+    "websocket echo over TLS, 100 clients|-m echo -t websocket -c 100 $TLS_ARGS|echo|ours ref|tls"
+    "4 KB JSON websocket echo, 100 clients|-m echo -t websocket -c 100 $JSON_ARGS|echo-bytes|ours ref"
+    "4 KB JSON websocket echo, permessage-deflate, 100 clients|-m echo -t websocket -c 100 $JSON_ARGS --deflate|echo-bytes|ours|deflate"
   )
 fi
 
@@ -171,14 +194,14 @@ field() { # line key
 : >"$RESULTS"
 FAILED=0
 declare -A RES  # "<row>|<server>|<repetition>" -> result line
-run_step() { # row-name which repetition args...
-  local name=$1 which=$2 rep=$3; shift 3
+run_step() { # row-name which repetition server-flags args...
+  local name=$1 which=$2 rep=$3 flags=$4; shift 4
   local now; now=$(date +%s)
   if ((now - START > BUDGET)); then
     RES["$name|$which|$rep"]="result errors=1 first_error=\"skipped: the matrix ran out of its time budget\""
     FAILED=1; return
   fi
-  start_server "$which" || { RES["$name|$which|$rep"]="result errors=1 first_error=\"server did not start\""; FAILED=1; return; }
+  start_server "$which" "$flags" || { RES["$name|$which|$rep"]="result errors=1 first_error=\"server did not start\""; FAILED=1; return; }
   local port; port=$(port_of "$which")
   local out rc
   # The generator bounds itself; `timeout` is the backstop should it ever hang.
@@ -219,13 +242,13 @@ first_error_of() { # row-name server
 }
 
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r name args kind servers <<<"$row"
+  IFS='|' read -r name args kind servers flags <<<"$row"
   [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
   for ((rep = 1; rep <= REPEAT; rep++)); do
     for which in $servers; do
       printf 'run.sh: %-36s %-5s %d/%d ...\r' "$name" "$which" "$rep" "$REPEAT" >&2
       # shellcheck disable=SC2086  # args are words by design
-      run_step "$name" "$which" "$rep" $args
+      run_step "$name" "$which" "$rep" "$flags" $args
     done
   done
 done
@@ -263,6 +286,7 @@ fmt() { # key value -> the number as the table shows it
     p50_us|p99_us) awk -v v="$v" 'BEGIN { printf "%.2f", v / 1000 }' ;;
     rss_per_session) awk -v v="$v" 'BEGIN { printf "%.1f", v / 1024 }' ;;
     server_cpu) awk -v v="$v" 'BEGIN { if (v < 0) print "-"; else printf "%.0f%%", v * 100 }' ;;
+    bytes_per_msg) awk -v v="$v" 'BEGIN { if (v < 0) print "-"; else printf "%.0f", v }' ;;
   esac
 }
 
@@ -273,10 +297,12 @@ TABLE=$BUILD/bench-table.md
   echo "| row | metric | ours | ref | bound | ours/ref | ours/bound | target | met | server CPU ours / ref / bound |"
   echo "|---|---|---:|---:|---:|---:|---:|---|---|---|"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r name args kind servers <<<"$row"
+    IFS='|' read -r name args kind servers flags <<<"$row"
     [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
     case $kind in
       echo) metrics=("msgs/s:rate" "msgs/CPU-s:per_cpu_s" "p50 RTT ms:p50_us" "p99 RTT ms:p99_us") ;;
+      echo-bytes) metrics=("msgs/s:rate" "msgs/CPU-s:per_cpu_s" "p50 RTT ms:p50_us" "p99 RTT ms:p99_us"
+                           "wire bytes/msg:bytes_per_msg") ;;
       hold) metrics=("RSS/session KB:rss_per_session") ;;
       broadcast) metrics=("deliveries/s:rate" "deliveries/CPU-s:per_cpu_s" "fan-out p50 ms:p50_us" "fan-out p99 ms:p99_us") ;;
     esac
@@ -315,7 +341,7 @@ if ((FAILED)); then
   echo
   echo "Errors (every message is checked; details in $RESULTS):"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r name args kind servers <<<"$row"
+    IFS='|' read -r name args kind servers flags <<<"$row"
     for which in $servers; do
       e=$(first_error_of "$name" "$which")
       [[ -n $e ]] && echo "  $name ($which): $e"

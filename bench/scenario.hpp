@@ -36,6 +36,9 @@ struct bench_options {
     std::size_t window = 1;      ///< broadcast: messages in flight
     std::size_t max_messages = 20'000'000;  ///< hard bound on messages sent in one step
     int server_pid = 0;          ///< for RSS and CPU readings; 0: none
+    std::string tls_ca;          ///< non-empty: https/wss, the server verified against this CA file
+    bool deflate = false;        ///< WebSocket transports: permessage-deflate, required
+    bool json = false;           ///< messages are JSON documents (compressible as real ones are)
     std::string label;
 };
 
@@ -59,6 +62,9 @@ struct bench_report {
     double per_cpu_s = -1;
     double server_sys_share = -1;  ///< kernel (system) part of the server's CPU over the window
     double generator_cpu = -1;    ///< the same for this process
+    /// Bytes both ways on the sockets per measured message (TCP payload: frames and HTTP,
+    /// after compression; over TLS, before encryption). -1 if nothing was measured.
+    double bytes_per_msg = -1;
 
     void error(std::string what);
 };
@@ -71,7 +77,9 @@ bench_report run_broadcast(const bench_options& o);
 void print_report(std::ostream& out, const bench_report& r);
 
 /// The message client `client` sends as its `seq`th: an id, then filler that depends on both,
-/// so a message delivered to the wrong session or out of order never compares equal.
-void make_message(std::string& out, std::size_t client, std::uint64_t seq, std::size_t size);
+/// so a message delivered to the wrong session or out of order never compares equal. With
+/// `json`, a JSON document of about `size` bytes instead: the id, then an array of small
+/// records (sensor readings) whose values depend on both.
+void make_message(std::string& out, std::size_t client, std::uint64_t seq, std::size_t size, bool json = false);
 
 }  // namespace bench

@@ -29,6 +29,7 @@ session_target make_target(const bench_options& o) {
         t.ports.push_back(o.port);
         t.ports.insert(t.ports.end(), o.more_ports.begin(), o.more_ports.end());
     }
+    t.deflate = o.deflate;
     return t;
 }
 
@@ -41,7 +42,25 @@ void bench_report::error(std::string what) {
     if (error_samples.size() < 5) error_samples.push_back(std::move(what));
 }
 
-void make_message(std::string& out, std::size_t client, std::uint64_t seq, std::size_t size) {
+void make_json_message(std::string& out, std::size_t client, std::uint64_t seq, std::size_t size) {
+    out.clear();
+    out.append("{\"id\":\"m").append(std::to_string(client)).append("#").append(std::to_string(seq));
+    out.append("\",\"readings\":[");
+    for (std::uint64_t i = 0; out.size() + 2 < size; ++i) {
+        const std::uint64_t v = (client * 31 + seq * 7 + i * 13) % 1000;
+        if (i > 0) out.push_back(',');
+        out.append("{\"sensor\":\"room-").append(std::to_string((client + i) % 16));
+        out.append("\",\"celsius\":").append(std::to_string(15 + v / 100)).push_back('.');
+        out.append(std::to_string(v % 100)).append(",\"ok\":").append(v % 17 == 0 ? "false" : "true").push_back('}');
+    }
+    out.append("]}");
+}
+
+void make_message(std::string& out, std::size_t client, std::uint64_t seq, std::size_t size, bool json) {
+    if (json) {
+        make_json_message(out, client, seq, size);
+        return;
+    }
     static constexpr std::string_view filler = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789";
     // Byte p of a message is filler[(offset + p) % n]; copied in runs from a repetition of the
     // filler (this runs twice per echoed message, and per byte it cost the generator 6%).
@@ -69,7 +88,8 @@ void print_report(std::ostream& out, const bench_report& r) {
         << " p99_us=" << r.p99_us << " rss_before=" << r.rss_before << " rss_after=" << r.rss_after
         << " rss_per_session=" << r.rss_per_session << std::setprecision(2)
         << " server_cpu=" << r.server_cpu << " generator_cpu=" << r.generator_cpu << std::setprecision(0)
-        << " per_cpu_s=" << r.per_cpu_s << std::setprecision(2) << " server_sys_share=" << r.server_sys_share;
+        << " per_cpu_s=" << r.per_cpu_s << std::setprecision(2) << " server_sys_share=" << r.server_sys_share
+        << std::setprecision(1) << " bytes_per_msg=" << r.bytes_per_msg;
     out << " first_error=\"";
     if (!r.error_samples.empty()) {
         for (char c : r.error_samples.front()) out << (c == '"' || c == '\n' ? '\'' : c);

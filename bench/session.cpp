@@ -35,7 +35,7 @@ public:
     websocket_session(event_loop& loop, session_events& ev, const session_target& t, std::size_t index, bool raw)
         : session(index), ev_(&ev), raw_(raw),
           ws_(loop, *this, t.host, raw ? t.service + "/websocket" : session_url(t, index, "websocket"),
-              static_cast<std::uint32_t>(index * 2654435761u + 17)) {
+              static_cast<std::uint32_t>(index * 2654435761u + 17), t.deflate) {
         if (!t.ports.empty()) ws_.set_port(t.ports[index % t.ports.size()]);
     }
 

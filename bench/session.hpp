@@ -40,6 +40,7 @@ struct session_target {
     std::string id_prefix;  ///< session ids are id_prefix + index
     /// Several server processes: session i connects to ports[i % size] (empty: the loop's).
     std::vector<std::uint16_t> ports = {};
+    bool deflate = false;  ///< WebSocket transports: offer (and require) permessage-deflate
 };
 
 class session {

@@ -1,10 +1,14 @@
 #pragma once
 // A WebSocket client connection (RFC 6455, client side) for the load generator: the upgrade
 // request, masked text frames out, unmasked frames in (fragments joined, pings answered).
+// With `deflate`, it offers permessage-deflate (RFC 7692, zlib) and compresses every message
+// it sends; a server that declines the offer fails the connection, so that a compression
+// benchmark can never measure uncompressed traffic unnoticed.
 
 #include "event_loop.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -20,7 +24,9 @@ public:
         virtual void on_ws_closed(std::string_view why) = 0;
     };
 
-    ws_client(event_loop& loop, events& ev, std::string host, std::string path, std::uint32_t seed);
+    ws_client(event_loop& loop, events& ev, std::string host, std::string path, std::uint32_t seed,
+              bool deflate = false);
+    ~ws_client() override;
 
     /// Sends one text message (one frame, masked). Ignored before the upgrade completed.
     void send_text(std::string_view text);
@@ -36,6 +42,13 @@ private:
     std::size_t parse_frames(std::string_view data, bool& ok);
     void send_frame(std::uint8_t opcode, std::string_view payload);
     std::uint32_t next_mask() noexcept;
+    /// The upgrade response's permessage-deflate answer; false (with `why`) if unusable.
+    bool accept_extensions(std::string_view head, std::string& why);
+    /// Inflates one compressed message into inflated_; false on a corrupt or too large one.
+    bool inflate_message(std::string_view payload);
+    void deliver(std::string_view payload, bool compressed, bool& ok);
+
+    struct zlib_streams;
 
     events* ev_;
     std::string host_;
@@ -45,6 +58,12 @@ private:
     std::string in_;        ///< bytes of an incomplete head or frame
     std::string fragment_;  ///< a fragmented message being joined
     std::string frame_;     ///< scratch for outgoing frames
+    bool deflate_;          ///< offer permessage-deflate
+    bool compressing_ = false;         ///< negotiated on this connection
+    bool reset_per_message_ = false;   ///< the server asked for client_no_context_takeover
+    bool fragment_compressed_ = false;
+    std::unique_ptr<zlib_streams> z_;
+    std::string deflated_, inflated_;
 };
 
 }  // namespace bench

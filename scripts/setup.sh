@@ -14,6 +14,7 @@ packages=(
   libssl-dev openssl
   emscripten
   chromium chromium-driver
+  libnss3-tools  # certutil: the browser TLS tests make Chromium trust their test CA
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh, tsan preset)
   redis-server haproxy nginx-light python3-websockets
   zlib1g-dev

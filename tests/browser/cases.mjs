@@ -14,16 +14,18 @@ export const TIMEOUT = 8000;
 
 /**
  * Registers the matrix for `client` ('ours' | 'sockjs-client') against `server`
- * ({ name, start(port), skip }) on ports [base, base + 1].
+ * ({ name, start(port), skip }) on ports [base, base + 1]. For a server that speaks https/wss,
+ * `tls()` returns { cert, key } for the page's server (so the page is an https origin too) and
+ * `home`, the HOME of a Chromium that trusts the certificate's CA (tls-support.mjs).
  */
-export function transportMatrix(client, server, base) {
+export function transportMatrix(client, server, base, { tls = null } = {}) {
   describe(`${client} client x ${server.name} server`, { skip: server.skip }, () => {
     let srv, web;
-    const url = (service) => `http://127.0.0.1:${base}/${service}`;
+    const url = (service) => `${tls ? 'https' : 'http'}://127.0.0.1:${base}/${service}`;
 
     before(async () => {
       srv = await server.start(base);
-      web = await startStaticServer(base + 1);
+      web = await startStaticServer(base + 1, { tls: tls && tls() });
     });
     after(async () => {
       await web?.stop();
@@ -36,7 +38,7 @@ export function transportMatrix(client, server, base) {
     for (const transport of TRANSPORTS) describe(transport, () => {
       let browser, page;
       before(async () => {
-        browser = await startBrowser();
+        browser = await startBrowser({ home: tls && tls().home });
         page = await browser.page(`${web.url}/tests/browser/page/index.html?client=${client}`);
       });
       after(() => browser?.close());

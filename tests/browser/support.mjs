@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,9 +101,12 @@ const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'a
 // Only these folders are served: the package, the test page, sockjs-client's browser build.
 const SERVED = ['/js/', '/tests/browser/page/', '/node_modules/sockjs-client/dist/'];
 
-/** Serves the test page and the packages from the repository, GET only. */
-export async function startStaticServer(port) {
-  const server = http.createServer((req, res) => {
+/**
+ * Serves the test page and the packages from the repository, GET only; over https when `tls`
+ * ({ cert, key }: PEM file paths) is given.
+ */
+export async function startStaticServer(port, { tls = null } = {}) {
+  const onRequest = (req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = path.join(root, path.normalize(urlPath));
     const type = TYPES[path.extname(file)];
@@ -114,9 +118,12 @@ export async function startStaticServer(port) {
     }
     res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' });
     res.end(readFileSync(file));
-  });
+  };
+  const server = tls
+    ? https.createServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, onRequest)
+    : http.createServer(onRequest);
   await listen(server, port);
-  return { url: `http://127.0.0.1:${port}`, stop: () => closeServer(server) };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, stop: () => closeServer(server) };
 }
 
 /**
@@ -176,8 +183,11 @@ export async function startProxy(port, target, { rejectUpgrade = true, buffer = 
   return { url: `http://127.0.0.1:${port}`, tried, stop: () => closeServer(server) };
 }
 
-/** Headless Debian Chromium on a fresh profile; returns { context, page(url), close() }. */
-export async function startBrowser() {
+/**
+ * Headless Debian Chromium on a fresh profile; returns { context, page(url), close() }.
+ * `home`: the HOME Chromium runs with (its NSS certificate store is $HOME/.pki/nssdb).
+ */
+export async function startBrowser({ home = null } = {}) {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(path.join(tmpdir(), 'sockjs-browser-test-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -185,6 +195,7 @@ export async function startBrowser() {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    ...(home ? { env: { ...process.env, HOME: home } } : {}),
   });
   const errors = [];
   return {

@@ -129,3 +129,18 @@ TEST_CASE("cli: --ca-file reaches our server over https, the system store alone 
     CHECK(refused.err.find("certificate verify failed") != std::string::npos);
     CHECK(refused.out.empty());
 }
+
+TEST_CASE("cli: --ca-file echoes through the reference server behind node's https on each transport",
+          "[ref][cli][tls]") {
+    server_process srv(server_kind::reference, true);
+    for (const char* t : {"websocket", "xhr-streaming", "xhr-polling"}) {
+        INFO("transport " << t);
+        const auto r = run_cli({"--url", srv.url("/echo"), "--transport", t, "--ca-file", sockjs_test::cert_file("ca.pem"),
+                                "--linger", "0.3"},
+                               "over https\nzwei \xc3\xb6\n");
+        INFO("stderr: " << r.err);
+        CHECK_FALSE(r.killed);
+        CHECK(r.status == 0);
+        CHECK(r.out == "over https\nzwei \xc3\xb6\n");
+    }
+}
