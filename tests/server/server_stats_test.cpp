@@ -13,23 +13,40 @@
 
 TEST_CASE("stats: prometheus_text lists every counter with HELP and TYPE", "[stats]") {
     sockjs::server_stats s;
-    s.sessions_by_transport = {{"websocket", 3}, {"xhr", 1}};
-    s.sessions_opened_total = 10;
-    s.sessions_closed_total = 6;
-    s.sessions_refused_total = 2;
-    s.messages_received_total = 100;
-    s.messages_sent_total = 200;
-    s.bytes_received_total = 1000;
-    s.bytes_sent_total = 2000;
+    sockjs::service_stats& v = s.services["/echo"];
+    v.sessions_by_transport = {{"websocket", 3}, {"xhr", 1}};
+    v.sessions_opened_total = 10;
+    v.sessions_closed_by_code = {{"1000", 4}, {"other_app", 2}};
+    v.sessions_refused_total = 2;
+    v.messages_received_total = 100;
+    v.messages_sent_total = 200;
+    v.bytes_received_total = 1000;
+    v.bytes_sent_total = 2000;
+    v.session_duration_seconds = {{1, 5}, {3, 5, 6}, 12.5};
+    v.handler_duration_seconds["on_message"] = {{1e-5, 1}, {7, 9, 9}, 0.25};
+    s.services["/a\"b"].sessions_opened_total = 1;  // label values are escaped
     s.connections = 7;
     auto text = sockjs::prometheus_text(s);
     for (const char* line :
-         {"# TYPE sockjs_sessions gauge\n", "sockjs_sessions{transport=\"websocket\"} 3\n",
-          "sockjs_sessions{transport=\"xhr\"} 1\n", "# TYPE sockjs_sessions_opened_total counter\n",
-          "sockjs_sessions_opened_total 10\n", "sockjs_sessions_closed_total 6\n", "sockjs_sessions_refused_total 2\n",
-          "sockjs_messages_received_total 100\n", "sockjs_messages_sent_total 200\n",
-          "sockjs_bytes_received_total 1000\n", "sockjs_bytes_sent_total 2000\n", "# TYPE sockjs_connections gauge\n",
-          "sockjs_connections 7\n"}) {
+         {"# TYPE sockjs_sessions gauge\n", "sockjs_sessions{service=\"/echo\",transport=\"websocket\"} 3\n",
+          "sockjs_sessions{service=\"/echo\",transport=\"xhr\"} 1\n", "# TYPE sockjs_sessions_opened_total counter\n",
+          "sockjs_sessions_opened_total{service=\"/echo\"} 10\n",
+          "sockjs_sessions_opened_total{service=\"/a\\\"b\"} 1\n",
+          "sockjs_sessions_closed_total{service=\"/echo\",code=\"1000\"} 4\n",
+          "sockjs_sessions_closed_total{service=\"/echo\",code=\"other_app\"} 2\n",
+          "sockjs_sessions_refused_total{service=\"/echo\"} 2\n",
+          "sockjs_messages_received_total{service=\"/echo\"} 100\n", "sockjs_messages_sent_total{service=\"/echo\"} 200\n",
+          "sockjs_bytes_received_total{service=\"/echo\"} 1000\n", "sockjs_bytes_sent_total{service=\"/echo\"} 2000\n",
+          "# TYPE sockjs_session_duration_seconds histogram\n",
+          "sockjs_session_duration_seconds_bucket{service=\"/echo\",le=\"1\"} 3\n",
+          "sockjs_session_duration_seconds_bucket{service=\"/echo\",le=\"5\"} 5\n",
+          "sockjs_session_duration_seconds_bucket{service=\"/echo\",le=\"+Inf\"} 6\n",
+          "sockjs_session_duration_seconds_sum{service=\"/echo\"} 12.5\n",
+          "sockjs_session_duration_seconds_count{service=\"/echo\"} 6\n",
+          "# TYPE sockjs_handler_duration_seconds histogram\n",
+          "sockjs_handler_duration_seconds_bucket{service=\"/echo\",handler=\"on_message\",le=\"1e-05\"} 7\n",
+          "sockjs_handler_duration_seconds_count{service=\"/echo\",handler=\"on_message\"} 9\n",
+          "# TYPE sockjs_connections gauge\n", "sockjs_connections 7\n"}) {
         INFO(line);
         CHECK(text.find(line) != std::string::npos);
     }
