@@ -243,3 +243,12 @@ TEST_CASE("stats: the handler histogram measures the time spent in the callback"
     CHECK(series(text, "sockjs_handler_duration_seconds_bucket{" + labels + ",le=\"0.01\"}") == 0);
     CHECK(series(text, "sockjs_handler_duration_seconds_bucket{" + labels + ",le=\"+Inf\"}") == 1);
 }
+
+TEST_CASE("stats: without services every transport is still listed, at zero", "[stats]") {
+    sjt::test_server s([](sockjs::server&) {});
+    auto st = s.srv.stats();
+    CHECK(st.services.empty());
+    CHECK(st.sessions_by_transport.size() == 7);  // six receiving transports and raw_websocket
+    CHECK(st.sessions_by_transport.at("websocket") == 0);
+    CHECK(st.sessions_by_transport.at("raw_websocket") == 0);
+}
