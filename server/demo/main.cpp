@@ -1,6 +1,7 @@
 // sockjs-server: the demo server. Serves the services the SockJS protocol suite expects
 // (/echo, /close, /disabled_websocket_echo, /cookie_needed_echo) plus /broadcast, logs one
-// key=value line per session event, serves /metrics, and drains on SIGTERM/SIGINT.
+// key=value line per session event, serves /metrics (with one application counter,
+// demo_echo_messages_total), and drains on SIGTERM/SIGINT.
 
 #include <sockjs/server.hpp>
 #ifdef SOCKJS_DEMO_REDIS
@@ -195,8 +196,15 @@ int main(int argc, char** argv) {
         }
     }
 #endif
+    // /close's 3000 gets its own label in sockjs_sessions_closed_total (other app codes: other_app).
+    opts.metrics_close_codes = {3000};
     sockjs::server srv(opts);
-    auto echo = sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) { c.send(m); }};
+    // An application metric on the same /metrics (sockjs/metrics.hpp).
+    auto& echoed = srv.metrics().add_counter("demo_echo_messages_total", "Messages echoed by the echo services.");
+    auto echo = sockjs::handlers{.on_message = [&echoed](sockjs::connection& c, std::string_view m) {
+        echoed.inc();
+        c.send(m);
+    }};
 
     sockjs::service_options echo_opts = base;
     echo_opts.response_limit = 4096;  // the suite's streaming tests expect it

@@ -31,6 +31,27 @@ conn_backend::~conn_backend() = default;
 
 server_impl& conn_backend::server() const noexcept { return svc_.server; }
 
+loop_counters& conn_backend::counters() const noexcept { return svc_.counters.at(home_.index()); }
+
+namespace {
+
+/// Times one application callback into `h` (two steady-clock reads).
+class handler_timer {
+public:
+    explicit handler_timer(loop_histogram<handler_duration_bounds.size()>& h,
+                           std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now()) noexcept
+        : h_(h), start_(start) {}
+    ~handler_timer() { h_.observe(std::chrono::steady_clock::now() - start_, handler_duration_bounds); }
+    handler_timer(const handler_timer&) = delete;
+    handler_timer& operator=(const handler_timer&) = delete;
+
+private:
+    loop_histogram<handler_duration_bounds.size()>& h_;
+    std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
 bool conn_backend::send(std::string_view message) {
     if (!is_open()) return false;
     if (on_loop(home_)) return send_here(message);
@@ -106,9 +127,10 @@ bool conn_backend::make_connection(const net::http_request& req) {
 
 void conn_backend::app_open() {
     opened_ = true;
-    auto& st = server().counters();
-    stats_counters::add(st.opened);
-    stats_counters::add(st.open_by_transport[transport_slot_]);
+    opened_at_ = std::chrono::steady_clock::now();
+    auto& st = counters();
+    add(st.opened);
+    add(st.open_by_transport[transport_slot_]);
     if (server().logging())
         server().log("level=info event=open service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " transport=" + std::string(transport_slot_name(transport_slot_)) +
@@ -118,6 +140,7 @@ void conn_backend::app_open() {
         return;
     }
     try {
+        handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_open)]);
         conn_->on_open();
     } catch (const std::exception& e) {
         app_failed(e.what());
@@ -127,11 +150,12 @@ void conn_backend::app_open() {
 }
 
 void conn_backend::app_message(std::string_view message) {
-    auto& st = server().counters();
-    stats_counters::add(st.messages_in);
-    stats_counters::add(st.bytes_in, message.size());
+    auto& st = counters();
+    add(st.messages_in);
+    add(st.bytes_in, message.size());
     if (!conn_) return;
     try {
+        handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_message)]);
         conn_->on_message(message);
     } catch (const std::exception& e) {
         app_failed(e.what());
@@ -144,14 +168,17 @@ void conn_backend::app_close(int code, std::string_view reason) {
     open_.store(false, std::memory_order_release);
     if (!opened_) return;  // never opened: the application never heard of it
     opened_ = false;
-    auto& st = server().counters();
-    stats_counters::add(st.closed);
-    stats_counters::sub(st.open_by_transport[transport_slot_]);
+    const auto closed_at = std::chrono::steady_clock::now();
+    auto& st = counters();
+    add(st.closed_by_code[server().close_labels().index(code)]);
+    sub(st.open_by_transport[transport_slot_]);
+    st.session_duration.observe(closed_at - opened_at_, session_duration_bounds);
     if (server().logging())
         server().log("level=info event=close service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " code=" + std::to_string(code) + " reason=" + quoted(reason));
     if (!conn_) return;
     try {
+        handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_close)]);
         conn_->on_close(code, reason);
     } catch (const std::exception& e) {
         if (server().logging())

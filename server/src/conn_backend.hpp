@@ -5,10 +5,12 @@
 
 #include "loop_context.hpp"
 #include "net/net.hpp"
+#include "stats_counters.hpp"
 
 #include <sockjs/connection.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -98,6 +100,8 @@ protected:
     void app_failed(std::string_view what);
 
     server_impl& server() const noexcept;
+    /// This backend's service's counters on its home loop.
+    loop_counters& counters() const noexcept;
 
     service_impl& svc_;
     net::loop& home_;
@@ -105,6 +109,7 @@ protected:
     std::shared_ptr<connection> conn_;
     std::atomic<bool> open_{true};
     bool opened_ = false;
+    std::chrono::steady_clock::time_point opened_at_{};  // the open event (session duration)
     bool released_ = false;
     std::vector<std::string> topics_;  // joined topics (home loop), left on release()
 };

@@ -29,9 +29,9 @@ void raw_websocket_slot::start() {
 bool raw_websocket_slot::send_here(std::string_view message) {
     if (closing_) return false;
     if (!ws_->send_text(message)) return false;
-    auto& st = server().counters();
-    stats_counters::add(st.messages_out);
-    stats_counters::add(st.bytes_out, message.size());
+    auto& st = counters();
+    add(st.messages_out);
+    add(st.bytes_out, message.size());
     return true;
 }
 

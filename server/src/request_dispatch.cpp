@@ -111,7 +111,7 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
         ex->respond(200,
                     {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"},
                      {"Cache-Control", "no-store"}},
-                    prometheus_text(stats()) + process_metrics_text());
+                    metrics_text());
         return;
     }
 
@@ -178,7 +178,7 @@ bool server_impl::serve_http_route(net::exchange& ex, const net::http_request& r
 }
 
 void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_request& req) {
-    stats_counters::add(counters_.refused);
+    add(svc.counters.at(ex.owner().index()).refused);
     if (logging())
         log("level=warn event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
     respond(ex, too_many_sessions_response());

@@ -62,6 +62,7 @@ std::shared_ptr<connection> server::find(std::string_view id) const { return imp
 void server::publish(std::string_view topic, std::string_view message) { impl_->publish(topic, message); }
 bool server::send_to(std::string_view id, std::string_view message) { return impl_->send_to(id, message); }
 server_stats server::stats() const { return impl_->stats(); }
-std::string server::metrics_text() const { return prometheus_text(stats()) + detail::process_metrics_text(); }
+std::string server::metrics_text() const { return impl_->metrics_text(); }
+metrics_registry& server::metrics() noexcept { return impl_->metrics(); }
 
 }  // namespace sockjs

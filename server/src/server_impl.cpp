@@ -17,7 +17,8 @@
 
 namespace sockjs::detail {
 
-server_impl::server_impl(server_options opts) : opts_(std::move(opts)) {
+server_impl::server_impl(server_options opts)
+    : opts_(std::move(opts)), close_labels_(opts_.metrics_close_codes) {
     bus_ = opts_.bus ? opts_.bus : std::make_shared<in_process_broadcaster>();
     node_ = bus_->node_id();
 }
@@ -67,7 +68,10 @@ void server_impl::start() {
     // Longest prefix first, so that "/a/b" wins over "/a".
     std::stable_sort(services_.begin(), services_.end(),
                      [](const auto& a, const auto& b) { return a->prefix.size() > b->prefix.size(); });
-    for (auto& s : services_) s->live.resize(loops_);
+    for (auto& s : services_) {
+        s->live.resize(loops_);
+        s->counters.resize(loops_, close_labels_.size());
+    }
     topics_.resize(loops_);
 
     net::net_options no;
@@ -297,10 +301,29 @@ std::string server_impl::new_connection_id() {
 }
 
 server_stats server_impl::stats() const {
-    auto s = counters_.snapshot();
+    server_stats s;
+    for (std::size_t t = 0; t < transport_slots; ++t)  // every transport, with or without services
+        if (t == raw_websocket_index || is_receiving(static_cast<transport>(t)))
+            s.sessions_by_transport.emplace(std::string(transport_slot_name(t)), 0);
+    for (const auto& svc : services_) {
+        auto v = svc->counters.snapshot(close_labels_);
+        for (const auto& [t, n] : v.sessions_by_transport) s.sessions_by_transport[t] += n;
+        s.sessions_opened_total += v.sessions_opened_total;
+        s.sessions_closed_total += v.sessions_closed_total;
+        s.sessions_refused_total += v.sessions_refused_total;
+        s.messages_received_total += v.messages_received_total;
+        s.messages_sent_total += v.messages_sent_total;
+        s.bytes_received_total += v.bytes_received_total;
+        s.bytes_sent_total += v.bytes_sent_total;
+        s.services.emplace(svc->prefix, std::move(v));
+    }
     s.connections = net_ ? net_->connection_count() : 0;
     s.connections_refused_total = net_ ? net_->refused_count() : 0;
     return s;
+}
+
+std::string server_impl::metrics_text() const {
+    return prometheus_text(stats()) + process_metrics_text() + app_metrics_.text();
 }
 
 }  // namespace sockjs::detail

@@ -50,9 +50,12 @@ public:
     std::shared_ptr<connection> find(std::string_view id) const;
     bool send_to(std::string_view id, std::string_view message);
     server_stats stats() const;
+    /// What metrics_path serves: the server's metrics, the process', the application's.
+    std::string metrics_text() const;
+    metrics_registry& metrics() noexcept { return app_metrics_; }
 
     // ---- for backends ----
-    stats_counters& counters() noexcept { return counters_; }
+    const close_code_labels& close_labels() const noexcept { return close_labels_; }
     const server_options& options() const noexcept { return opts_; }
     std::string new_connection_id();
     void register_connection(const std::shared_ptr<connection>& c);
@@ -90,7 +93,8 @@ private:
     std::map<std::string, std::map<std::string, http_handler, std::less<>>, std::less<>> http_routes_;
     std::unique_ptr<net::net_server> net_;
     std::size_t loops_ = 0;
-    stats_counters counters_;
+    close_code_labels close_labels_;
+    metrics_registry app_metrics_;
     std::shared_ptr<broadcaster> bus_;
     std::optional<trusted_proxies> proxies_;  // set by start() when opts_.trusted_proxies is not empty
     std::size_t bus_token_ = 0;

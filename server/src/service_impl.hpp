@@ -4,6 +4,7 @@
 // broadcast and shutdown).
 
 #include "conn_backend.hpp"
+#include "stats_counters.hpp"
 
 #include <sockjs/options.hpp>
 #include <sockjs/server.hpp>
@@ -87,6 +88,8 @@ struct service_impl {
 
     /// Live backends per loop index; touched only on that loop's thread.
     std::vector<std::unordered_set<std::shared_ptr<conn_backend>>> live;
+    /// This service's counters, one block per loop (the loop of a backend's home).
+    service_counters counters;
 
     /// Takes one of max_sessions; false when full.
     bool try_reserve() noexcept {

@@ -19,7 +19,7 @@ session_slot::session_slot(service_impl& svc, net::loop& home, std::string sid, 
 session_slot::~session_slot() = default;
 
 void session_slot::write_to(receiver& r, receiver_output&& out) {
-    stats_counters::add(server().counters().bytes_out, out.bytes.size());
+    add(counters().bytes_out, out.bytes.size());
     r.write(std::move(out.bytes), out.end, core_.close_code(), core_.close_reason());
 }
 
@@ -123,7 +123,7 @@ bool session_slot::send_here(std::string_view message) {
     if (finished_) return false;
     auto self = shared_from_this();
     auto e = core_.send(message);
-    if (e == errc::ok) stats_counters::add(server().counters().messages_out);
+    if (e == errc::ok) add(counters().messages_out);
     settle();
     return e == errc::ok;
 }
@@ -142,13 +142,13 @@ void session_slot::deliver_broadcast(const broadcast_message& m) {
     // queued takes the frame built once for all. Its receiver is rx_ while sid_ is empty.
     const std::string_view payload = std::string_view(m.ws_frame).substr(m.ws_header);
     if (sid_.empty() && rx_ && !rx_->congested() && core_.send_escaped_direct(payload.size(), core_now())) {
-        auto& counters = server().counters();
-        stats_counters::add(counters.messages_out);
-        stats_counters::add(counters.bytes_out, payload.size());
+        auto& st = counters();
+        add(st.messages_out);
+        add(st.bytes_out, payload.size());
         static_cast<ws_receiver&>(*rx_).write_framed(payload, m.ws_frame);
         return;
     }
-    if (core_.send_escaped(m.literal) == errc::ok) stats_counters::add(server().counters().messages_out);
+    if (core_.send_escaped(m.literal) == errc::ok) add(counters().messages_out);
     settle();
 }
 

@@ -103,12 +103,9 @@ metrics() {
     timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3' "$port"
   fi
 }
-metric() {  # metric NAME [LABEL-VALUE]: one value from a /metrics text in $m
-  if [ $# -eq 2 ]; then
-    awk -v k="$1{transport=\"$2\"}" '$1 == k { print $2 }' <<<"$m"
-  else
-    awk -v k="$1" '$1 == k { print $2 }' <<<"$m"
-  fi
+metric() {  # metric NAME [TRANSPORT]: from a /metrics text in $m, summed over services (and codes)
+  awk -v k="$1" -v t="${2:+transport=\"$2\"}" '{ n = $1; sub(/\{.*/, "", n) }
+    n == k && (t == "" || index($1, t) > 0) { s += $2; found = 1 } END { if (found) printf "%.0f\n", s }' <<<"$m"
 }
 open_sessions() { awk '$1 ~ /^sockjs_sessions\{/ { s += $2 } END { print s + 0 }' <<<"$1"; }
 wait_for() {  # wait_for SECONDS command...: polls every 0.2 s

@@ -344,11 +344,11 @@ TEST_CASE("api: /metrics serves the counters in the Prometheus format", "[api][m
     auto r = http(s.port, "GET", "/metrics");
     CHECK(r.status == 200);
     CHECK(r.header("Content-Type").value_or("").rfind("text/plain; version=0.0.4", 0) == 0);
-    CHECK(r.body.find("sockjs_sessions{transport=\"xhr\"} 1\n") != std::string::npos);
-    CHECK(r.body.find("sockjs_sessions_opened_total 1\n") != std::string::npos);
-    CHECK(r.body.find("sockjs_messages_received_total 2\n") != std::string::npos);
-    CHECK(r.body.find("sockjs_messages_sent_total 2\n") != std::string::npos);
-    CHECK(r.body.find("sockjs_bytes_received_total 5\n") != std::string::npos);
+    CHECK(r.body.find("sockjs_sessions{service=\"/echo\",transport=\"xhr\"} 1\n") != std::string::npos);
+    CHECK(r.body.find("sockjs_sessions_opened_total{service=\"/echo\"} 1\n") != std::string::npos);
+    CHECK(r.body.find("sockjs_messages_received_total{service=\"/echo\"} 2\n") != std::string::npos);
+    CHECK(r.body.find("sockjs_messages_sent_total{service=\"/echo\"} 2\n") != std::string::npos);
+    CHECK(r.body.find("sockjs_bytes_received_total{service=\"/echo\"} 5\n") != std::string::npos);
     CHECK(std::regex_search(r.body, std::regex("sockjs_connections [1-9][0-9]*\n")));
     CHECK(http(s.port, "POST", "/metrics").status == 405);
     auto st = s.srv.stats();

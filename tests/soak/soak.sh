@@ -98,7 +98,8 @@ metrics() {
     timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$0; printf "GET /metrics HTTP/1.0\r\n\r\n" >&3; cat <&3' "$port"
   fi
 }
-metric() { awk -v k="$1" '$1 == k { print $2 }' <<<"$2"; }
+# metric NAME TEXT: the sum of NAME's samples over every label set (service, code, ...).
+metric() { awk -v k="$1" '{ n = $1; sub(/\{.*/, "", n) } n == k { s += $2; found = 1 } END { if (found) printf "%.0f\n", s }' <<<"$2"; }
 open_sessions() { awk '$1 ~ /^sockjs_sessions\{/ { s += $2 } END { print s + 0 }' <<<"$1"; }
 wait_for() {  # wait_for SECONDS command...: polls every 0.2 s
   local deadline=$((SECONDS + $1)); shift

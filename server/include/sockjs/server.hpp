@@ -19,6 +19,7 @@
 #include <sockjs/broadcaster.hpp>
 #include <sockjs/connection.hpp>
 #include <sockjs/http_route.hpp>
+#include <sockjs/metrics.hpp>
 #include <sockjs/options.hpp>
 #include <sockjs/server_stats.hpp>
 #include <sockjs/tls_options.hpp>
@@ -74,6 +75,11 @@ struct server_options {
     /// Non-empty: metrics_path answers only requests with `Authorization: Bearer <token>`
     /// (others get 401), the way Prometheus' `authorization` scrape setting sends it.
     std::string metrics_token = {};
+    /// Application close codes (3000-4999) that sockjs_sessions_closed_total counts under
+    /// their own `code` label; other codes of that range count as code="other_app", so that
+    /// codes a raw WebSocket peer sends cannot grow the label set. RFC 6455 codes
+    /// (1000-1015) are always labeled as given, anything else is "other".
+    std::vector<int> metrics_close_codes = {};
     /// Serve files under this directory for GET paths outside every service; empty: off.
     std::string static_dir = {};
     /// One structured `key=value` line per event, starting with its level:
@@ -186,9 +192,12 @@ public:
 
     server_stats stats() const;
     /// What metrics_path serves: prometheus_text(stats()), then the process_* metrics of this
-    /// process (CPU seconds, resident and virtual memory, open fds, start time, from /proc)
-    /// and sockjs_build_info{version="..."} 1.
+    /// process (CPU seconds, resident and virtual memory, open fds, start time, from /proc),
+    /// sockjs_build_info{version="..."} 1, then the application's metrics (metrics()).
     std::string metrics_text() const;
+    /// The application's own counters and gauges, served with the server's (metrics.hpp).
+    /// Registration is allowed at any time, from any thread.
+    metrics_registry& metrics() noexcept;
 
 private:
     std::unique_ptr<detail::server_impl> impl_;
