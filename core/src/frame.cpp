@@ -3,6 +3,7 @@
 #include <sockjs/payload.hpp>
 
 #include "json_string.hpp"
+#include "text_scan.hpp"
 
 #include <charconv>
 
@@ -27,10 +28,7 @@ void append_string_list(std::string& out, const std::vector<std::string>& messag
     }
 }
 
-const char* skip_space(const char* p, const char* end) noexcept {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
-    return p;
-}
+constexpr auto skip_space = detail::skip_json_space;
 
 // `c[code,"reason"]`, given the text after the `c`.
 result<frame> parse_close(std::string_view body) {

@@ -2,6 +2,7 @@
 
 #include "json_string.hpp"
 #include "swar.hpp"
+#include "text_scan.hpp"
 #include "utf8.hpp"
 
 #include <cstdint>
@@ -10,19 +11,8 @@ namespace sockjs {
 
 namespace {
 
-constexpr bool is_json_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-const char* skip_space(const char* p, const char* end) noexcept {
-    while (p < end && is_json_space(*p)) ++p;
-    return p;
-}
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using detail::hex_value;
+constexpr auto skip_space = detail::skip_json_space;
 
 // Reads the four hex digits of a `\uXXXX` escape whose backslash is at `p`; -1 if malformed.
 long read_u_escape(const char* p, const char* end) noexcept {

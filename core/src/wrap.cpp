@@ -4,6 +4,7 @@
 
 #include "json_string.hpp"
 #include "swar.hpp"
+#include "text_scan.hpp"
 
 #include <algorithm>
 
@@ -84,12 +85,7 @@ void append_eventsource_data(std::string& out, std::string_view f) {
     out.append(run, static_cast<std::size_t>(end - run));
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+using detail::hex_value;
 
 // Undoes append_eventsource_data: only the four escapes it produces are decoded, any other
 // `%` sequence is left alone (a server never sends one, since it escapes `%` itself).
