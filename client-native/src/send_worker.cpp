@@ -1,5 +1,7 @@
 #include "send_worker.hpp"
 
+#include "io_failure.hpp"
+
 #include <Poco/Exception.h>
 
 namespace sockjs::client::detail {
@@ -39,19 +41,10 @@ void send_worker::run() {
             payload = std::move(*pending_);
             pending_.reset();
         }
-        std::string error;
         int status = 0;
-        try {
-            status = fn_(payload, token_);
-        } catch (const aborted&) {
-            return;
-        } catch (const Poco::Exception& e) {
-            error = e.displayText();
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
+        const auto failure = io_failure([&] { status = fn_(payload, token_); });
         if (token_.aborted()) return;
-        ctx_.post(io_event::send_done, {}, status, std::move(error));
+        ctx_.post(io_event::send_done, {}, status, failure.value_or(""));
     }
 }
 

@@ -3,6 +3,7 @@
 
 #include "abort_token.hpp"
 #include "http_call.hpp"
+#include "io_failure.hpp"
 #include "send_worker.hpp"
 #include "transport_io.hpp"
 
@@ -74,20 +75,8 @@ private:
     }
 
     void run() {
-        std::string error;
-        try {
-            receive_loop();
-            return;
-        } catch (const aborted&) {
-            return;
-        } catch (const Poco::Net::WebSocketException& e) {
-            error = "WebSocket: " + e.displayText();
-        } catch (const Poco::Exception& e) {
-            error = e.displayText();
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-        if (!token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, std::move(error));
+        const auto failure = io_failure([&] { receive_loop(); });
+        if (failure && !token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, *failure);
     }
 
     void receive_loop() {

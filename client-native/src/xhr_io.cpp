@@ -4,6 +4,7 @@
 
 #include "abort_token.hpp"
 #include "http_call.hpp"
+#include "io_failure.hpp"
 #include "send_worker.hpp"
 #include "transport_io.hpp"
 
@@ -57,19 +58,11 @@ private:
     }
 
     void run() {
-        std::string error;
-        try {
+        const auto failure = io_failure([&] {
             do receive_once();
             while (wait_for_reopen());
-            return;
-        } catch (const aborted&) {
-            return;
-        } catch (const Poco::Exception& e) {
-            error = e.displayText();
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-        if (!token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, std::move(error));
+        });
+        if (failure && !token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, *failure);
     }
 
     // One receiving request: its status, its body as it arrives, its end.
