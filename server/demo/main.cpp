@@ -3,6 +3,8 @@
 // key=value line per session event, serves /metrics (with one application counter,
 // demo_echo_messages_total), and drains on SIGTERM/SIGINT.
 
+#include "demo_services.hpp"
+
 #include <sockjs/server.hpp>
 #ifdef SOCKJS_DEMO_REDIS
 #include <sockjs/redis_broadcaster.hpp>
@@ -196,56 +198,9 @@ int main(int argc, char** argv) {
         }
     }
 #endif
-    // /close's 3000 gets its own label in sockjs_sessions_closed_total (other app codes: other_app).
-    opts.metrics_close_codes = {3000};
+    sockjs::demo::apply_demo_options(opts);
     sockjs::server srv(opts);
-    // An application metric on the same /metrics (sockjs/metrics.hpp).
-    auto& echoed = srv.metrics().add_counter("demo_echo_messages_total", "Messages echoed by the echo services.");
-    auto echo = sockjs::handlers{.on_message = [&echoed](sockjs::connection& c, std::string_view m) {
-        echoed.inc();
-        c.send(m);
-    }};
-
-    sockjs::service_options echo_opts = base;
-    echo_opts.response_limit = 4096;  // the suite's streaming tests expect it
-    srv.route("/echo", echo, echo_opts);
-
-    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }},
-              base);
-
-    sockjs::service_options no_ws = base;
-    no_ws.websocket = false;
-    srv.route("/disabled_websocket_echo", echo, no_ws);
-
-    sockjs::service_options cookies = base;
-    cookies.jsessionid = true;
-    srv.route("/cookie_needed_echo", echo, cookies);
-
-    srv.route("/broadcast", sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) {
-                  c.broadcast(m);
-              }},
-              base);
-
-    srv.route("/rooms", sockjs::handlers{
-                            .on_open = [](sockjs::connection& c) { c.send("id " + c.id()); },
-                            .on_message =
-                                [&srv](sockjs::connection& c, std::string_view m) {
-                                    // "verb arg rest": the topic or id is one word.
-                                    auto verb = m.substr(0, m.find(' '));
-                                    auto rest = verb.size() < m.size() ? m.substr(verb.size() + 1) : std::string_view();
-                                    auto arg = rest.substr(0, rest.find(' '));
-                                    auto text = arg.size() < rest.size() ? rest.substr(arg.size() + 1) : std::string_view();
-                                    if (verb == "join") c.send(c.subscribe(arg) ? "joined " + std::string(arg) : "refused");
-                                    if (verb == "leave") c.unsubscribe(arg);
-                                    if (verb == "pub") srv.publish(arg, text);
-                                    if (verb == "to" && !srv.send_to(arg, text)) c.send("unknown " + std::string(arg));
-                                }},
-              base);
-
-    // For load balancers and orchestrators: 200 while the process serves requests.
-    srv.http_route("GET", "/healthz", [](const sockjs::http_request_view&) {
-        return sockjs::http_reply{.status = 200, .headers = {{"Content-Type", "text/plain;charset=UTF-8"}}, .body = "ok"};
-    });
+    sockjs::demo::add_demo_services(srv, base);
 
     try {
         srv.start();

@@ -13,10 +13,7 @@ using namespace sjt;
 namespace {
 
 void add_routes(sockjs::server& srv) {
-    add_suite_services(srv);
-    srv.http_route("GET", "/healthz", [](const sockjs::http_request_view&) {
-        return sockjs::http_reply{.status = 200, .headers = {{"Content-Type", "text/plain"}}, .body = "ok"};
-    });
+    add_suite_services(srv);  // with the demo's GET /healthz
     srv.http_route("POST", "/login", [](const sockjs::http_request_view& r) {
         std::string who = std::string(r.header("x-user").value_or("nobody"));
         return sockjs::http_reply{.status = 201, .headers = {{"X-Echo-Query", std::string(r.query)}},
@@ -35,7 +32,7 @@ TEST_CASE("http routes: GET, HEAD, other methods and the request's parts", "[htt
     auto r = http(s.port, "GET", "/healthz");
     CHECK(r.status == 200);
     CHECK(r.body == "ok");
-    CHECK(r.header("Content-Type") == "text/plain");
+    CHECK(r.header("Content-Type") == "text/plain;charset=UTF-8");
 
     {
         raw_http c(s.port);

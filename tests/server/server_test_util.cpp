@@ -1,5 +1,7 @@
 #include "server_test_util.hpp"
 
+#include "demo_services.hpp"
+
 #include <Poco/Base64Encoder.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
@@ -104,25 +106,11 @@ std::string new_id() {
 
 // ---- fixture ------------------------------------------------------------------------------
 
-void add_suite_services(sockjs::server& srv) {
-    auto echo = sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) { c.send(m); }};
-    sockjs::service_options echo_opts;
-    echo_opts.response_limit = 4096;
-    srv.route("/echo", echo, echo_opts);
-    srv.route("/close", sockjs::handlers{.on_open = [](sockjs::connection& c) { c.close(3000, "Go away!"); }});
-    sockjs::service_options no_ws;
-    no_ws.websocket = false;
-    srv.route("/disabled_websocket_echo", echo, no_ws);
-    sockjs::service_options cookies;
-    cookies.jsessionid = true;
-    srv.route("/cookie_needed_echo", echo, cookies);
-    srv.route("/broadcast", sockjs::handlers{.on_message = [](sockjs::connection& c, std::string_view m) {
-                  c.broadcast(m);
-              }});
-}
+void add_suite_services(sockjs::server& srv) { sockjs::demo::add_demo_services(srv); }
 
 sockjs::server_options test_options() {
     sockjs::server_options o;
+    sockjs::demo::apply_demo_options(o);
     o.port = 0;
     o.threads = 2;
     o.drain_timeout = 300ms;

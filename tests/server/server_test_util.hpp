@@ -26,8 +26,8 @@ std::string new_id();
 
 // ---- server fixture ---------------------------------------------------------------------
 
-/// /echo (response_limit 4096), /close (3000 "Go away!" on open), /disabled_websocket_echo,
-/// /cookie_needed_echo and /broadcast, as the protocol suite and the demo server have them.
+/// The demo server's services (server/demo/demo_services.hpp): the suite's /echo, /close,
+/// /disabled_websocket_echo, /cookie_needed_echo, plus /broadcast, /rooms and /healthz.
 void add_suite_services(sockjs::server& srv);
 
 /// Options for a test server: 127.0.0.1, a free port, two loops (so that cross-loop paths
