@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <string>
 
 namespace sockjs::detail {
@@ -20,6 +21,20 @@ std::string quoted(std::string_view s) {
     }
     out += '"';
     return out;
+}
+
+/// Runs application code (the factory or a handler) and returns what it threw, so that nothing
+/// the application throws reaches the loop.
+template <class F>
+std::optional<std::string> app_threw(F&& call) {
+    try {
+        call();
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        return std::string(e.what());
+    } catch (...) {
+        return std::string("unknown exception");
+    }
 }
 
 }  // namespace
@@ -104,13 +119,8 @@ bool conn_backend::make_connection(const net::http_request& req) {
     // In the live set first, whatever the factory does: shutdown and broadcast find it there.
     svc_.live[home_.index()].insert(shared_from_this());
     std::shared_ptr<connection> c;
-    try {
-        c = svc_.make();
-    } catch (const std::exception& e) {
-        app_failed(e.what());
-        return false;
-    } catch (...) {
-        app_failed("unknown exception");
+    if (auto threw = app_threw([&] { c = svc_.make(); })) {
+        app_failed(*threw);
         return false;
     }
     if (!c) return false;
@@ -139,14 +149,11 @@ void conn_backend::app_open() {
         close_here(1011, "Internal server error");
         return;
     }
-    try {
-        handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_open)]);
-        conn_->on_open();
-    } catch (const std::exception& e) {
-        app_failed(e.what());
-    } catch (...) {
-        app_failed("unknown exception");
-    }
+    if (auto threw = app_threw([&] {
+            handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_open)]);
+            conn_->on_open();
+        }))
+        app_failed(*threw);
 }
 
 void conn_backend::app_message(std::string_view message) {
@@ -154,14 +161,11 @@ void conn_backend::app_message(std::string_view message) {
     add(st.messages_in);
     add(st.bytes_in, message.size());
     if (!conn_) return;
-    try {
-        handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_message)]);
-        conn_->on_message(message);
-    } catch (const std::exception& e) {
-        app_failed(e.what());
-    } catch (...) {
-        app_failed("unknown exception");
-    }
+    if (auto threw = app_threw([&] {
+            handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_message)]);
+            conn_->on_message(message);
+        }))
+        app_failed(*threw);
 }
 
 void conn_backend::app_close(int code, std::string_view reason) {
@@ -177,15 +181,14 @@ void conn_backend::app_close(int code, std::string_view reason) {
         server().log("level=info event=close service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " code=" + std::to_string(code) + " reason=" + quoted(reason));
     if (!conn_) return;
-    try {
-        handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_close)]);
-        conn_->on_close(code, reason);
-    } catch (const std::exception& e) {
-        if (server().logging())
-            server().log("level=error event=error service=" + svc_.prefix + " conn=" + conn_->id() +
-                         " in=on_close what=" + quoted(e.what()));
-    } catch (...) {
-    }
+    // The session is gone already: what on_close throws can only be logged.
+    if (auto threw = app_threw([&] {
+            handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_close)]);
+            conn_->on_close(code, reason);
+        });
+        threw && server().logging())
+        server().log("level=error event=error service=" + svc_.prefix + " conn=" + conn_->id() +
+                     " in=on_close what=" + quoted(*threw));
 }
 
 void conn_backend::app_failed(std::string_view what) {
