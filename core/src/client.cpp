@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <string>
 #include <utility>
 
@@ -372,8 +373,14 @@ void client_session::on_send_result(int status, time_point) {
     send_in_flight_ = false;
     if (state_ == ready_state::closing || state_ == ready_state::closed) return;
     if (status == 200 || status == 204) return;
-    finish(1006, status == 0 ? "Sending error: no answer" : "Sending error: http status " + std::to_string(status),
-           false);
+    if (status == 0) {
+        finish(1006, "Sending error: no answer", false);
+        return;
+    }
+    // std::to_string would pull printf into the wasm build.
+    char digits[12];
+    const auto end = std::to_chars(digits, digits + sizeof digits, status).ptr;
+    finish(1006, "Sending error: http status " + std::string(digits, end), false);
 }
 
 void client_session::on_close_dispatched() noexcept {
