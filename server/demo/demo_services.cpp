@@ -41,7 +41,10 @@ void add_demo_services(server& srv, const service_options& base) {
                                auto arg = rest.substr(0, rest.find(' '));
                                auto text = arg.size() < rest.size() ? rest.substr(arg.size() + 1) : std::string_view();
                                if (verb == "join") c.send(c.subscribe(arg) ? "joined " + std::string(arg) : "refused");
-                               if (verb == "leave") c.unsubscribe(arg);
+                               if (verb == "leave") {
+                                   c.unsubscribe(arg);
+                                   c.send("left " + std::string(arg));  // done: later publishes miss it
+                               }
                                if (verb == "pub") srv.publish(arg, text);
                                if (verb == "to" && !srv.send_to(arg, text)) c.send("unknown " + std::string(arg));
                            }},

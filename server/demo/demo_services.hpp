@@ -16,7 +16,8 @@ void apply_demo_options(server_options& opts);
 ///   /disabled_websocket_echo and /cookie_needed_echo, all counting demo_echo_messages_total;
 /// - /close: closes every session at once with 3000 "Go away!";
 /// - /broadcast: every message goes to every session;
-/// - /rooms: `join T`, `leave T`, `pub T text`, `to ID text`; each session gets `id <id>` first;
+/// - /rooms: `join T` (answered `joined T`), `leave T` (`left T`), `pub T text`, `to ID text`;
+///   each session gets `id <id>` first;
 /// - GET /healthz: 200 "ok" while the process serves requests.
 void add_demo_services(server& srv, const service_options& base = {});
 
