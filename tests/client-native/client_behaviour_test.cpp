@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -25,18 +26,19 @@ namespace {
 const std::string info = R"({"websocket":true,"origins":["*:*"],"entropy":7})";
 constexpr auto js = "application/javascript;charset=UTF-8";
 
-event require_close(connection& c, std::chrono::milliseconds limit = 5s) {
-    auto e = wait_close(c, limit);
-    INFO("last error: " << c.last_error());
-    REQUIRE(e);
-    return *e;
-}
-
-void require_open(connection& c) {
-    auto e = next(c, 5s);
-    INFO("last error: " << c.last_error());
-    REQUIRE(e);
-    REQUIRE(kind_name(e->kind) == std::string("open"));
+// A server whose xhr-streaming opens and holds, and whose xhr_send runs `on_send`.
+fake_server::script streaming_server(std::function<void(fake_request&)> on_send) {
+    return [on_send](fake_request& r) {
+        const auto seg = r.last_segment();
+        if (seg == "info") return r.respond(200, "application/json", info);
+        if (seg == "xhr_streaming") {
+            r.start_chunked(200, js);
+            r.chunk(std::string(2048, 'h') + "\no\n");
+            return r.hold(10s);
+        }
+        if (seg == "xhr_send") return on_send(r);
+        r.respond(404, "text/plain", "");
+    };
 }
 
 }  // namespace
@@ -57,7 +59,7 @@ TEST_CASE("behaviour: a receiving response without a frame before open falls bac
     options o;
     o.transports = {client_transport::xhr_streaming, client_transport::xhr_polling};
     connection c(srv.url(), o);
-    require_open(c);
+    require_next_open(c);
     CHECK(c.transport() == "xhr-polling");
     CHECK(streams.load() == 1);
 }
@@ -73,7 +75,7 @@ TEST_CASE("behaviour: a receiving response without a frame after open loses the 
     options o;
     o.transports = {client_transport::xhr_polling};
     connection c(srv.url(), o);
-    require_open(c);
+    require_next_open(c);
     const event e = require_close(c);
     CHECK(e.code == 1006);
     CHECK(e.reason == "Server lost session");
@@ -81,21 +83,11 @@ TEST_CASE("behaviour: a receiving response without a frame after open loses the 
 }
 
 TEST_CASE("behaviour: an xhr_send answered 500 closes with 1006 Sending error", "[fake][behaviour]") {
-    fake_server srv([&](fake_request& r) {
-        const auto seg = r.last_segment();
-        if (seg == "info") return r.respond(200, "application/json", info);
-        if (seg == "xhr_streaming") {
-            r.start_chunked(200, js);
-            r.chunk(std::string(2048, 'h') + "\no\n");
-            return r.hold(10s);
-        }
-        if (seg == "xhr_send") return r.respond(500, "text/plain", "broken");
-        r.respond(404, "text/plain", "");
-    });
+    fake_server srv(streaming_server([](fake_request& r) { r.respond(500, "text/plain", "broken"); }));
     options o;
     o.transports = {client_transport::xhr_streaming};
     connection c(srv.url(), o);
-    require_open(c);
+    require_next_open(c);
     REQUIRE(c.send("hello") == errc::ok);
     const event e = require_close(c);
     CHECK(e.code == 1006);
@@ -106,28 +98,18 @@ TEST_CASE("behaviour: an xhr_send answered 500 closes with 1006 Sending error", 
 TEST_CASE("behaviour: sends go one at a time and keep their order", "[fake][behaviour]") {
     std::mutex m;
     std::vector<std::string> bodies;
-    fake_server srv([&](fake_request& r) {
-        const auto seg = r.last_segment();
-        if (seg == "info") return r.respond(200, "application/json", info);
-        if (seg == "xhr_streaming") {
-            r.start_chunked(200, js);
-            r.chunk(std::string(2048, 'h') + "\no\n");
-            return r.hold(10s);
+    fake_server srv(streaming_server([&](fake_request& r) {
+        std::this_thread::sleep_for(20ms);  // a slow server: sends queue up meanwhile
+        {
+            std::lock_guard lk(m);
+            bodies.push_back(r.body);
         }
-        if (seg == "xhr_send") {
-            std::this_thread::sleep_for(20ms);  // a slow server: sends queue up meanwhile
-            {
-                std::lock_guard lk(m);
-                bodies.push_back(r.body);
-            }
-            return r.respond(204, "text/plain", "");
-        }
-        r.respond(404, "text/plain", "");
-    });
+        r.respond(204, "text/plain", "");
+    }));
     options o;
     o.transports = {client_transport::xhr_streaming};
     connection c(srv.url(), o);
-    require_open(c);
+    require_next_open(c);
     for (int i = 0; i < 20; ++i) REQUIRE(c.send(std::to_string(i)) == errc::ok);
     REQUIRE(c.flush(5s));
     std::lock_guard lk(m);
@@ -159,12 +141,12 @@ TEST_CASE("behaviour: reconnect after a server's 1001 close frame, not after its
     o.reconnect.enabled = true;
     o.reconnect.initial_delay = 50ms;
     connection c(srv.url(), o);
-    require_open(c);
+    require_next_open(c);
     const event drained = require_close(c);
     CHECK(drained.code == 1001);
     CHECK(drained.was_clean);
     CHECK(drained.will_reconnect);
-    require_open(c);
+    require_next_open(c);
     const event gone = require_close(c);
     CHECK(gone.code == 3000);
     CHECK_FALSE(gone.will_reconnect);
@@ -186,11 +168,11 @@ TEST_CASE("behaviour: after_server_close reconnects after any close frame", "[fa
     o.reconnect.initial_delay = 50ms;
     o.reconnect.after_server_close = true;
     connection c(srv.url(), o);
-    require_open(c);
+    require_next_open(c);
     const event gone = require_close(c);
     CHECK(gone.code == 3000);
     CHECK(gone.will_reconnect);
-    require_open(c);
+    require_next_open(c);
     REQUIRE(c.close() == errc::ok);
     CHECK_FALSE(require_close(c).will_reconnect);
 }

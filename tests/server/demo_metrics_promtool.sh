@@ -8,18 +8,7 @@
 
 set -u
 server_bin=$1
-passed=0 failed=0
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/sockjs-demo-metrics.XXXXXX")
-server_pid=''
-cleanup() {
-  [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/demo_script_lib.sh"
 
 SOCKJS_METRICS_TOKEN= "$server_bin" --quiet --port 0 --threads 2 2>"$work/server.log" &
 server_pid=$!
@@ -62,5 +51,4 @@ check "promtool check metrics: nothing to say" test ! -s "$work/promtool.out"
 [ -s "$work/promtool.out" ] && cat "$work/promtool.out"
 
 kill -TERM "$server_pid"; wait "$server_pid"; server_pid=''
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -8,18 +8,7 @@
 
 set -u
 server_bin=$1
-passed=0 failed=0
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
-}
-work=$(mktemp -d "${TMPDIR:-/tmp}/sockjs-flags.XXXXXX")
-server_pid=''
-cleanup() {
-  [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null && kill -KILL "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/demo_script_lib.sh"
 
 start() {  # start [env assignments...] -- flags...: sets $port
   : >"$work/server.log"
@@ -59,5 +48,4 @@ check "no --origins: any page's handshake gets 101 (the default)" \
   test "$(status GET /echo/websocket "Origin: https://evil.example" "${upgrade[@]}")" = 101
 stop
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

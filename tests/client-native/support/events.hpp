@@ -3,6 +3,8 @@
 
 #include <sockjs/client/connection.hpp>
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -50,6 +52,22 @@ inline const char* kind_name(event::kind_t k) {
     case event::close: return "close";
     }
     return "?";
+}
+
+/// The close event within `limit` (messages before it skipped); fails the test without one.
+inline event require_close(connection& c, std::chrono::milliseconds limit = 5s) {
+    auto e = wait_close(c, limit);
+    INFO("last error: " << c.last_error());
+    REQUIRE(e);
+    return *e;
+}
+
+/// The next event is open (within 5 s); fails the test otherwise.
+inline void require_next_open(connection& c) {
+    auto e = next(c, 5s);
+    INFO("last error: " << c.last_error());
+    REQUIRE(e);
+    REQUIRE(kind_name(e->kind) == std::string("open"));
 }
 
 }  // namespace sockjs::client::test
