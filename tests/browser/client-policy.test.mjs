@@ -67,7 +67,7 @@ const js = (res, body) => {
   res.end(body);
 };
 
-describe('our client follows the core\'s client policy', () => {
+describe('our client follows the core\'s client policy', { timeout: 120000 }, () => {
   const stack = [];
   let page, server;
   const base = `http://127.0.0.1:${PORT}`;
@@ -91,7 +91,7 @@ describe('our client follows the core\'s client policy', () => {
 
   // Until the core decided it, an empty body was reopened at once: hundreds of requests
   // until the transport timeout, and without end once open.
-  test('an empty xhr-polling body before open fails the transport: one request, close 2000', async () => {
+  test('an empty xhr-polling body before open fails the transport: one request, close 2000', { timeout: 15000 }, async () => {
     server.reset();
     server.script = (t, s, res) => js(res, '');
     const r = await inPage(async (SockJS, url) => {
@@ -104,7 +104,7 @@ describe('our client follows the core\'s client policy', () => {
     assert.equal(server.count('xhr'), 1);
   });
 
-  test('an empty xhr-polling body after open: close 1006, no further request', async () => {
+  test('an empty xhr-polling body after open: close 1006, no further request', { timeout: 15000 }, async () => {
     server.reset();
     server.script = (t, s, res) => js(res, s.polls === 1 ? 'o\n' : '');
     const r = await inPage(async (SockJS, url) => {
@@ -119,7 +119,7 @@ describe('our client follows the core\'s client policy', () => {
     assert.equal(server.count('xhr'), 2);
   });
 
-  test('an xhr_send answered 500 closes with 1006 "Sending error: http status 500"', async () => {
+  test('an xhr_send answered 500 closes with 1006 "Sending error: http status 500"', { timeout: 15000 }, async () => {
     server.reset();
     server.script = (t, s, res) => {
       if (t === 'xhr_send') {
@@ -140,7 +140,7 @@ describe('our client follows the core\'s client policy', () => {
     assert.equal(server.count('xhr_send'), 1);
   });
 
-  test('one xhr_send at a time: messages sent meanwhile go in the next one, in order', async () => {
+  test('one xhr_send at a time: messages sent meanwhile go in the next one, in order', { timeout: 15000 }, async () => {
     server.reset();
     const sends = [];
     let release = null;
@@ -173,7 +173,7 @@ describe('our client follows the core\'s client policy', () => {
     await page.evaluate(() => window.policySock.close());
   });
 
-  test('EventSource: a frame whose data spans two lines gives every message', async () => {
+  test('EventSource: a frame whose data spans two lines gives every message', { timeout: 15000 }, async () => {
     server.reset();
     server.script = (t, s, res) => {
       if (t !== 'eventsource') return;
@@ -198,7 +198,7 @@ describe('our client follows the core\'s client policy', () => {
     if (t === 'xhr') js(res, s.polls === 1 ? 'o\n' : `c[${s.code},"bye"]\n`);
   };
 
-  test('reconnect: after a server close 1001 (going away) a new session starts', async () => {
+  test('reconnect: after a server close 1001 (going away) a new session starts', { timeout: 15000 }, async () => {
     server.script = closingServer;
     const r = await inPage(async (SockJS, url) => {
       const s = new SockJS(`${url}/svc1001`, null,
@@ -217,7 +217,7 @@ describe('our client follows the core\'s client policy', () => {
     assert.deepEqual(r, ['open', 'reconnecting 1001 bye true 1 0', 'open']);
   });
 
-  test('reconnect: a server close 3000 is final unless afterServerClose', async () => {
+  test('reconnect: a server close 3000 is final unless afterServerClose', { timeout: 15000 }, async () => {
     server.script = closingServer;
     const r = await inPage(async (SockJS, url) => {
       const s = new SockJS(`${url}/svc3000`, null,
@@ -232,7 +232,7 @@ describe('our client follows the core\'s client policy', () => {
     assert.deepEqual(r, [['open'], 3000, 'bye', true, 3]);
   });
 
-  test('readyState is CLOSING from the server\'s close frame until the close event', async () => {
+  test('readyState is CLOSING from the server\'s close frame until the close event', { timeout: 15000 }, async () => {
     server.script = (t, s, res) => {
       if (t !== 'xhr_streaming') return;
       res.writeHead(200, { 'Content-Type': 'application/javascript; charset=UTF-8' });
