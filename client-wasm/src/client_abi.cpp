@@ -15,7 +15,6 @@
 
 #include <emscripten/emscripten.h>
 
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,8 +35,9 @@ struct handle {
 std::string in_buf;   // input bytes written by the glue (see sj_input)
 std::string out_buf;  // the last output string, read by the glue (see sj_output)
 
-time_point at(double ms) { return time_point{static_cast<std::int64_t>(std::floor(ms))}; }
+// Times and durations are never negative: truncation is floor.
 millis ms(double v) { return millis{static_cast<std::int64_t>(v)}; }
+time_point at(double v) { return time_point{ms(v)}; }
 
 std::string_view input(std::size_t len) { return std::string_view(in_buf).substr(0, len); }
 
@@ -195,18 +195,9 @@ EMSCRIPTEN_KEEPALIVE double sj_next_deadline(const handle* h) {
 EMSCRIPTEN_KEEPALIVE void sj_on_deadline(handle* h, double now) { h->session.on_deadline(at(now)); }
 
 /// The current transport's URL path, `/<server>/<session>/<transport>`, of its receiving
-/// (`sending` = 0) or sending (1) requests. A non-empty input is the application's own session
-/// id (sockjs-client's `sessionId` function) in place of the core's. Returns its length; read
-/// it with sj_output.
-EMSCRIPTEN_KEEPALIVE std::size_t sj_path(const handle* h, int sending, std::size_t session_id_len) {
-    const auto& s = h->session;
-    const auto ct = s.current_transport();
-    if (session_id_len == 0 || !ct) {
-        out_buf = s.path(sending != 0);
-    } else {
-        out_buf = session_path(s.server_id(), input(session_id_len),
-                               sending ? send_transport(*ct) : receive_transport(*ct));
-    }
+/// (`sending` = 0) or sending (1) requests. Returns its length; read it with sj_output.
+EMSCRIPTEN_KEEPALIVE std::size_t sj_path(const handle* h, int sending) {
+    out_buf = h->session.path(sending != 0);
     return out_buf.size();
 }
 

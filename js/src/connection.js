@@ -107,7 +107,13 @@ export class Connection {
   }
 
   url(sending, query) {
-    return addPath(this.opts.url, this.session.path(sending, this.sid), query);
+    let path = this.session.path(sending);
+    if (this.sid) {
+      // The application's session id in place of the core's (which never holds a slash).
+      const end = path.lastIndexOf('/');
+      path = `${path.slice(0, path.lastIndexOf('/', end - 1) + 1)}${this.sid}${path.slice(end)}`;
+    }
+    return addPath(this.opts.url, path, query);
   }
 
   // Each report goes to the session, then its decisions are carried out.

@@ -208,10 +208,8 @@ export class Session {
   sendResult(status, now) { this.m._sj_send_result(this.h, status, now); }
   close(code, reason) { return this.m._sj_close(this.h, code, this.core.input(reason)); }
   closeDispatched() { this.m._sj_close_dispatched(this.h); }
-  /** The current transport's URL path; `sessionId` (optional) replaces the core's id. */
-  path(sending, sessionId) {
-    return this.core.outputString(this.m._sj_path(this.h, sending ? 1 : 0, sessionId ? this.core.input(sessionId) : 0));
-  }
+  /** The current transport's URL path, `/<server>/<session>/<transport>`. */
+  path(sending) { return this.core.outputString(this.m._sj_path(this.h, sending ? 1 : 0)); }
   /** The next event as a plain object, or null. */
   nextEvent() {
     const m = this.m;
