@@ -20,6 +20,7 @@ const PORT = 18500;
 async function startScriptedServer(port) {
   const sessions = new Map();
   const requests = [];
+  const paths = [];
   const state = { script: () => {} };
   const server = http.createServer((req, res) => {
     res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
@@ -41,6 +42,7 @@ async function startScriptedServer(port) {
       return;
     }
     requests.push(m[3]);
+    paths.push(req.url);
     if (!sessions.has(m[2])) sessions.set(m[2], { id: m[2], polls: 0, code: Number(m[1]) || 0 });
     const session = sessions.get(m[2]);
     const body = [];
@@ -54,7 +56,8 @@ async function startScriptedServer(port) {
   return {
     set script(f) { state.script = f; },
     count: (t) => requests.filter((x) => x === t).length,
-    reset() { requests.length = 0; },
+    paths,
+    reset() { requests.length = paths.length = 0; },
     stop() {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(resolve));
@@ -191,6 +194,28 @@ describe('our client follows the core\'s client policy', { timeout: 120000 }, ()
       return got;
     });
     assert.deepEqual(r, ['1', '2']);
+  });
+
+  test('ids: the core draws server and session ids; `server` and a `sessionId` function override them', { timeout: 15000 }, async () => {
+    server.reset();
+    server.script = (t, s, res) => { if (t === 'xhr' && s.polls === 1) js(res, 'o\n'); };
+    await inPage(async (SockJS, url) => {
+      let n = 0;
+      const options = [{}, {}, { sessionId: 12 }, { server: 'srv', sessionId: () => `mine${++n}` }];
+      for (const o of options) {
+        const s = new SockJS(`${url}/svc`, null, { transports: ['xhr-polling'], timeout: 3000, ...o });
+        await new Promise((resolve) => { s.onopen = resolve; });
+        s.close();
+      }
+    });
+    const ids = server.paths.filter((p) => p.endsWith('/xhr')).map((p) => p.split('/').slice(2, 4))
+      .filter((x, i, all) => i === 0 || x.join() !== all[i - 1].join());
+    assert.equal(ids.length, 4, JSON.stringify(ids));
+    assert.match(ids[0][0], /^[0-9]{3}$/);
+    assert.match(ids[0][1], /^[a-z0-5]{8}$/);
+    assert.notDeepEqual(ids[0], ids[1]); // each SockJS has its own seed
+    assert.match(ids[2][1], /^[a-z0-5]{12}$/);
+    assert.deepEqual(ids[3], ['srv', 'mine1']);
   });
 
   // Each session: `o`, then `c[<code>,"bye"]` (the code is in the service path).
