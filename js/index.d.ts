@@ -17,22 +17,37 @@ export interface WasmOptions {
   locateFile?: ((path: string, prefix: string) => string) | undefined;
 }
 
+/**
+ * The core's reconnect policy (core/include/sockjs/reconnect.hpp, the same for the native
+ * client): a close the application asked for is final; a close frame from the server
+ * (`c[code,"reason"]`, wasClean true) is final unless its code is 1001 (going away), 1012
+ * (service restart) or 1013 (try again later), or `afterServerClose` is set; every other close
+ * (1006, 1002, 2000, 4900, a WebSocket closed by the server) reconnects.
+ */
 export interface ReconnectOptions {
-  /** Reconnections tried in a row before the close event is dispatched (default Infinity). */
+  /** Reconnections tried in a row without an open before the close event is dispatched (default Infinity; 0 = no reconnect). */
   retries?: number | undefined;
-  /** The first delay in ms (default 1000); each next one is `factor` (default 2) times longer, */
+  /**
+   * The ceiling of the first delay in ms (default 1000). The ceiling doubles with each attempt
+   * in a row (the factor is fixed at 2; sockjs-cpp-client 0.1's `factor` option is gone),
+   */
   minDelay?: number | undefined;
-  /** up to this many ms (default 30000). Each delay is jittered down by up to half. */
+  /** up to this many ms (default 30000). Each delay is the ceiling less a random 0-50 %. */
   maxDelay?: number | undefined;
-  factor?: number | undefined;
+  /** Also reconnect after any close frame from the server (default false). */
+  afterServerClose?: boolean | undefined;
 }
 
 export interface SockJSOptions {
   /** Allowed transports (default: all, in fallback order). Unknown names are ignored. */
   transports?: TransportName | TransportName[] | string | string[] | undefined;
-  /** Session id length (default 8), or a function returning a fresh id for each attempt. */
+  /**
+   * Session id length (default 8): the core draws a fresh id for each transport attempt from a
+   * generator seeded with 64 bits of crypto.getRandomValues. Or a function: the application's
+   * own ids, called for each transport attempt, used in place of the core's.
+   */
   sessionId?: number | (() => string) | undefined;
-  /** The server id segment of session URLs (default: three random digits). */
+  /** The server id segment of session URLs (default: three random digits the core draws once per session). */
   server?: string | undefined;
   /**
    * How long (ms) each transport may take to open before the next one is tried. Default: as
@@ -50,13 +65,19 @@ export interface SockJSOptions {
    */
   livenessTimeout?: number | undefined;
   /**
-   * Not in sockjs-client: reconnect automatically after any close the application did not
-   * ask for (close() stops it). Off by default. Instead of `close`, a `reconnecting` event
+   * Not in sockjs-client: reconnect automatically when the core's reconnect policy says so
+   * (see ReconnectOptions; close() stops it). Off by default. Instead of `close`, a `reconnecting` event
    * (ReconnectingEvent) is dispatched and readyState returns to CONNECTING; `open` fires again
    * on success. After `retries` failed attempts in a row the last close event is dispatched.
    * Each reconnection is a new SockJS session: messages are not replayed.
    */
   reconnect?: boolean | ReconnectOptions | undefined;
+  /**
+   * Not in sockjs-client: the largest frame accepted from the server, in bytes, and the most
+   * held while waiting for the end of one (default 16 MiB, the core's). Beyond it the transport
+   * has failed: the next one is tried before open, the connection closes with 1006 after.
+   */
+  maxFrameBytes?: number | undefined;
   /** Where to load the wasm module from (see WasmOptions). */
   wasm?: WasmOptions | undefined;
 }
@@ -90,6 +111,12 @@ export interface SockJSEventMap {
 export interface SockJS extends WebSocket {
   /** The URL given, resolved, without trailing slashes. */
   readonly url: string;
+  /**
+   * The core session's state: CLOSING from the moment it decides to close (the application's
+   * close(), the server's close frame, a failure) until the close event is dispatched, one task
+   * later; CLOSED from then on. CONNECTING also while the wasm module loads and between a
+   * close and the next session of a reconnect.
+   */
   readonly readyState: SockJS.State;
   /** The transport in use while open, else null. */
   readonly transport: TransportName | null;
@@ -139,7 +166,9 @@ export interface SockJSConstructor {
    * Throws SyntaxError for a URL that is not http(s), or has a fragment; SecurityError for an
    * http URL (other than loopback) from an https page; TypeError for a bad `sessionId`.
    * Client-side close codes: 1002 "Cannot connect to server" (/info failed), 2000 "All
-   * transports failed", 1006 "Server lost session", 2001 "Cannot load the client module"
+   * transports failed", 1006 "Server lost session", 1006 "Sending error: http status N" (an
+   * xhr_send not answered 200 or 204; "Sending error: no answer" without an answer), 2001
+   * "Cannot load the client module"
    * (the .wasm could not be fetched, compiled or instantiated; an `error` event with the
    * cause in `error` comes first), 4900 "Liveness timeout" (opt-in).
    */

@@ -1,7 +1,7 @@
 // The browser client's window into the core: a small C ABI over client_session,
-// stream_unwrapper and the transport names, exported from the wasm module for js/src/core.js.
+// reconnect_policy and the transport names, exported from the wasm module for js/src/core.js.
 //
-// Why a C ABI and not embind: the glue needs about twenty calls with integer arguments, and
+// Why a C ABI and not embind: the glue needs about thirty calls with integer arguments, and
 // strings cross as (pointer, length) through two module-wide buffers (wasm runs on one
 // thread). That keeps the module small, and keeps text as bytes: messages may hold lone UTF-16
 // surrogates, which the core carries as WTF-8 and which embind's UTF-8 conversions would
@@ -11,11 +11,10 @@
 // Nothing here decides protocol: every call forwards to the core.
 
 #include <sockjs/client.hpp>
-#include <sockjs/wrap.hpp>
+#include <sockjs/reconnect.hpp>
 
 #include <emscripten/emscripten.h>
 
-#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,15 +29,15 @@ struct handle {
     handle(client_options opts, time_point now) : session(std::move(opts), now) {}
 
     client_session session;
-    std::optional<stream_unwrapper> receiver;  ///< unwraps the current receiving transport's bytes
-    std::optional<client_event> event;         ///< the event being read by the glue
-    std::string frame;                         ///< scratch for receiver frames
+    std::optional<client_event> event;  ///< the event being read by the glue
 };
 
 std::string in_buf;   // input bytes written by the glue (see sj_input)
 std::string out_buf;  // the last output string, read by the glue (see sj_output)
 
-time_point at(double ms) { return time_point{static_cast<std::int64_t>(std::floor(ms))}; }
+// Times and durations are never negative: truncation is floor.
+millis ms(double v) { return millis{static_cast<std::int64_t>(v)}; }
+time_point at(double v) { return time_point{ms(v)}; }
 
 std::string_view input(std::size_t len) { return std::string_view(in_buf).substr(0, len); }
 
@@ -55,22 +54,22 @@ std::vector<client_transport> parse_list(std::string_view list) {
     return out;
 }
 
-// js/src/core.js (EventKind) and js/src/sockjs.js (ERRC_*) mirror these numbers; a change
-// here must change them too.
+// Splits `s` at the first `;`: returns what is before it, leaves what is after it in `s`.
+std::string_view take_field(std::string_view& s) {
+    const auto semi = s.find(';');
+    const auto head = s.substr(0, semi);
+    s = semi == std::string_view::npos ? std::string_view{} : s.substr(semi + 1);
+    return head;
+}
+
+// js/src/core.js (EventKind, State) and js/src/sockjs.js (ERRC_*) mirror these numbers; a
+// change here must change them too.
 static_assert(static_cast<int>(errc::invalid_close_code) == 10);
 static_assert(static_cast<int>(errc::reason_too_long) == 11);
 static_assert(client_event::open == 0 && client_event::message == 1 && client_event::heartbeat == 2 &&
-              client_event::close == 3 && client_event::start_transport == 4 && client_event::stop_transport == 5);
-
-// Hands every complete frame the receiver holds to the session; returns the first error.
-errc deliver_frames(handle* h, time_point now) {
-    errc first = errc::ok;
-    while (h->session.state() != ready_state::closed && h->receiver->next(h->frame)) {
-        const errc e = h->session.on_frame(h->frame, now);
-        if (first == errc::ok) first = e;
-    }
-    return first;
-}
+              client_event::close == 3 && client_event::start_transport == 4 && client_event::stop_transport == 5 &&
+              client_event::reopen_receiver == 6);
+static_assert(static_cast<int>(ready_state::closed) == 3);
 
 const std::string& event_text(const client_event& e) {
     return e.kind == client_event::close ? e.reason : e.data;
@@ -90,55 +89,52 @@ EMSCRIPTEN_KEEPALIVE char* sj_input(std::size_t capacity) {
 /// Where the last returned output string starts (its length was the call's result).
 EMSCRIPTEN_KEEPALIVE const char* sj_output() { return out_buf.data(); }
 
-/// A new session. The input holds two comma-separated lists of transport names, separated by a
-/// semicolon: the allowed ones (empty = all) and the ones the environment can run (empty =
-/// all). `transport_timeout_ms` 0 derives it from the /info round trip as sockjs-client does.
-EMSCRIPTEN_KEEPALIVE handle* sj_create(double transport_timeout_ms, double liveness_ms, std::size_t lists_len,
-                                       double now) {
-    const auto lists = input(lists_len);
-    const auto semi = lists.find(';');
+/// A new session (client_options). The input holds `<allowed>;<available>;<server id>`: two
+/// comma-separated lists of transport names (empty = all) and the server id (empty = the
+/// core's random one). `transport_timeout_ms` 0 derives it from the /info round trip as
+/// sockjs-client does; `seed_hi`/`seed_lo` are 64 bits from the browser's secure random source.
+EMSCRIPTEN_KEEPALIVE handle* sj_create(double transport_timeout_ms, double liveness_ms, double max_frame_bytes,
+                                       std::size_t session_id_length, std::uint32_t seed_hi, std::uint32_t seed_lo,
+                                       std::size_t options_len, double now) {
+    auto fields = input(options_len);
     client_options opts;
-    opts.transports = parse_list(lists.substr(0, semi));
-    if (semi != std::string_view::npos) opts.available = parse_list(lists.substr(semi + 1));
-    opts.transport_timeout = millis{static_cast<std::int64_t>(transport_timeout_ms)};
-    opts.liveness_timeout = millis{static_cast<std::int64_t>(liveness_ms)};
+    opts.transports = parse_list(take_field(fields));
+    opts.available = parse_list(take_field(fields));
+    opts.server_id = fields;
+    opts.transport_timeout = ms(transport_timeout_ms);
+    opts.liveness_timeout = ms(liveness_ms);
+    if (max_frame_bytes > 0) opts.max_frame_bytes = static_cast<std::size_t>(max_frame_bytes);
+    opts.session_id_length = session_id_length;
+    opts.random_seed = (std::uint64_t{seed_hi} << 32) | seed_lo;
     return new handle(std::move(opts), at(now));
 }
 
 EMSCRIPTEN_KEEPALIVE void sj_destroy(handle* h) { delete h; }
 
-/// The /info response body (`ok` = 1) and its round trip, or its failure (`ok` = 0). A body
-/// that is not a JSON object counts as `{}`, as in sockjs-client.
-EMSCRIPTEN_KEEPALIVE void sj_on_info(handle* h, int ok, std::size_t len, double rtt_ms, double now) {
-    if (!ok) {
-        h->session.on_info(std::nullopt, at(now));
-        return;
-    }
-    auto parsed = parse_info(input(len));
-    h->session.on_info(parsed ? std::move(*parsed) : server_info{}, at(now), at(rtt_ms));
+EMSCRIPTEN_KEEPALIVE int sj_state(const handle* h) { return static_cast<int>(h->session.state()); }
+
+/// The /info response: its HTTP status (0: no answer), body and round trip.
+EMSCRIPTEN_KEEPALIVE void sj_on_info_response(handle* h, int status, std::size_t len, double rtt_ms, double now) {
+    h->session.on_info_response(status, input(len), at(now), ms(rtt_ms));
 }
 
-/// Starts unwrapping a new receiving response of server transport `t` (numeric sockjs::transport).
-EMSCRIPTEN_KEEPALIVE void sj_receiver_start(handle* h, int t) { h->receiver.emplace(static_cast<transport>(t)); }
-
-/// Body bytes (or one WebSocket message) of the current receiver: every complete frame goes to
-/// the session. Returns the first error the session reported (0 if none).
-EMSCRIPTEN_KEEPALIVE int sj_receiver_feed(handle* h, std::size_t len, double now) {
-    if (!h->receiver) return static_cast<int>(errc::unexpected_frame);
-    h->receiver->feed(input(len));
-    return static_cast<int>(deliver_frames(h, at(now)));
+/// A receiving response began with HTTP `status`.
+EMSCRIPTEN_KEEPALIVE void sj_receiver_response(handle* h, int status, double now) {
+    h->session.on_receiver_response(status, at(now));
 }
 
-/// One EventSource message's `data` as the browser delivered it. The browser has done the
-/// event-stream parsing; the core still owns the unescaping, so the data is fed back to it as
-/// the one-line event it came in.
-EMSCRIPTEN_KEEPALIVE int sj_receiver_feed_event(handle* h, std::size_t len, double now) {
-    if (!h->receiver) return static_cast<int>(errc::unexpected_frame);
-    h->receiver->feed("data: ");
-    h->receiver->feed(input(len));
-    h->receiver->feed("\n\n");
-    return static_cast<int>(deliver_frames(h, at(now)));
+/// Body bytes of the receiving response, or one WebSocket message. Returns the core's errc.
+EMSCRIPTEN_KEEPALIVE int sj_receiver_data(handle* h, std::size_t len, double now) {
+    return static_cast<int>(h->session.on_receiver_data(input(len), at(now)));
 }
+
+/// One EventSource message's `data`, as the browser joined its lines.
+EMSCRIPTEN_KEEPALIVE int sj_receiver_event(handle* h, std::size_t len, double now) {
+    return static_cast<int>(h->session.on_receiver_event(input(len), at(now)));
+}
+
+/// The receiving response ended normally.
+EMSCRIPTEN_KEEPALIVE void sj_receiver_end(handle* h, double now) { h->session.on_receiver_end(at(now)); }
 
 /// One bare frame (jsonp: the browser evaluated the callback's argument).
 EMSCRIPTEN_KEEPALIVE int sj_on_frame(handle* h, std::size_t len, double now) {
@@ -147,7 +143,6 @@ EMSCRIPTEN_KEEPALIVE int sj_on_frame(handle* h, std::size_t len, double now) {
 
 /// The current transport ended without a close frame. `code` < 0: no close code.
 EMSCRIPTEN_KEEPALIVE void sj_on_transport_closed(handle* h, int code, std::size_t reason_len, double now) {
-    h->receiver.reset();
     if (code < 0) {
         h->session.on_transport_closed(at(now));
     } else {
@@ -159,15 +154,23 @@ EMSCRIPTEN_KEEPALIVE int sj_send(handle* h, std::size_t len) {
     return static_cast<int>(h->session.send(input(len)));
 }
 
-/// Takes the queued messages as one payload; read it with sj_output. Returns its length.
+/// Takes the queued messages as one payload; read it with sj_output. Returns its length (0:
+/// nothing to send now).
 EMSCRIPTEN_KEEPALIVE std::size_t sj_take_outgoing(handle* h) {
     out_buf = h->session.take_outgoing();
     return out_buf.size();
 }
 
+/// The HTTP send of the last payload answered `status` (0: no answer).
+EMSCRIPTEN_KEEPALIVE void sj_send_result(handle* h, int status, double now) {
+    h->session.on_send_result(status, at(now));
+}
+
 EMSCRIPTEN_KEEPALIVE int sj_close(handle* h, int code, std::size_t reason_len) {
     return static_cast<int>(h->session.close(code, input(reason_len)));
 }
+
+EMSCRIPTEN_KEEPALIVE void sj_close_dispatched(handle* h) { h->session.on_close_dispatched(); }
 
 /// The next event's kind (client_event::kind_t), or -1 when there is none. Its fields stay
 /// readable through sj_event_* until the next call.
@@ -191,19 +194,14 @@ EMSCRIPTEN_KEEPALIVE double sj_next_deadline(const handle* h) {
 }
 EMSCRIPTEN_KEEPALIVE void sj_on_deadline(handle* h, double now) { h->session.on_deadline(at(now)); }
 
-/// The URL path, `/<server>/<session>/<transport>`, of client transport `ct`'s receiving
-/// (`sending` = 0) or sending (1) requests; the input holds `<server>/<session>`.
-/// Returns its length; read it with sj_output.
-EMSCRIPTEN_KEEPALIVE std::size_t sj_session_path(int ct, int sending, std::size_t len) {
-    const auto ids = input(len);
-    const auto slash = ids.find('/');
-    const auto t = static_cast<client_transport>(ct);
-    out_buf = session_path(ids.substr(0, slash), slash == std::string_view::npos ? "" : ids.substr(slash + 1),
-                          sending ? send_transport(t) : receive_transport(t));
+/// The current transport's URL path, `/<server>/<session>/<transport>`, of its receiving
+/// (`sending` = 0) or sending (1) requests. Returns its length; read it with sj_output.
+EMSCRIPTEN_KEEPALIVE std::size_t sj_path(const handle* h, int sending) {
+    out_buf = h->session.path(sending != 0);
     return out_buf.size();
 }
 
-/// Transport names and numbers, so the glue holds no table of its own.
+/// Transport names, so the glue holds no table of its own.
 /// sj_client_transport_name(i) for i = 0.. until it returns an empty string.
 EMSCRIPTEN_KEEPALIVE const char* sj_client_transport_name(int ct) {
     static std::string names[5];
@@ -212,9 +210,27 @@ EMSCRIPTEN_KEEPALIVE const char* sj_client_transport_name(int ct) {
     if (s.empty()) s = name(static_cast<client_transport>(ct));
     return s.c_str();
 }
-/// The server transport (sockjs::transport) that client transport `ct` receives on.
-EMSCRIPTEN_KEEPALIVE int sj_receive_transport(int ct) {
-    return static_cast<int>(receive_transport(static_cast<client_transport>(ct)));
+
+/// A reconnect policy (reconnect_policy, enabled) for one SockJS object: delays in ms,
+/// `max_attempts` 0 = no limit.
+EMSCRIPTEN_KEEPALIVE reconnect_policy* sj_reconnect_create(double initial_delay_ms, double max_delay_ms,
+                                                           unsigned max_attempts, int after_server_close) {
+    reconnect_options o;
+    o.enabled = true;
+    o.initial_delay = ms(initial_delay_ms);
+    o.max_delay = ms(max_delay_ms);
+    o.max_attempts = max_attempts;
+    o.after_server_close = after_server_close != 0;
+    return new reconnect_policy(o);
 }
+EMSCRIPTEN_KEEPALIVE void sj_reconnect_destroy(reconnect_policy* p) { delete p; }
+EMSCRIPTEN_KEEPALIVE void sj_reconnect_open(reconnect_policy* p) { p->on_open(); }
+/// A session ended: the delay in ms before the next one, or -1 when this close is final.
+EMSCRIPTEN_KEEPALIVE double sj_reconnect_close(reconnect_policy* p, int code, int was_clean, int by_application,
+                                               std::uint32_t random) {
+    const auto d = p->on_close({code, was_clean != 0, by_application != 0}, random);
+    return d ? static_cast<double>(d->count()) : -1.0;
+}
+EMSCRIPTEN_KEEPALIVE unsigned sj_reconnect_attempts(const reconnect_policy* p) { return p->attempts(); }
 
 }  // extern "C"

@@ -1,8 +1,9 @@
 // One SockJS session attempt: the core's client_session plus the browser I/O it asks for (the
 // /info request, the transports, the timer). Every decision comes out of the session as an
-// event; this file carries them out and reports back.
+// event; this file carries them out and reports back what happened.
 
 import { EventKind, Session } from './core.js';
+import { random32 } from './random.js';
 import { availableTransports, transportClasses } from './transports.js';
 
 const now = () => performance.now();
@@ -18,7 +19,8 @@ function addPath(base, path, query) {
 
 export class Connection {
   /**
-   * `opts`: url, transports[], server, sessionId(), timeout, liveness.
+   * `opts`: url, transports[], server, idLength, sessionId (the application's function, or
+   * null), timeout, liveness, maxFrameBytes.
    * `events`: open(transportName), message(data), heartbeat(), close(code, reason, wasClean,
    * infoPending).
    */
@@ -27,21 +29,25 @@ export class Connection {
     this.opts = opts;
     this.events = events;
     this.session = new Session(core, {
-      transports: opts.transports,
+      ...opts,
       available: availableTransports(),
-      timeout: opts.timeout,
-      liveness: opts.liveness,
+      seed: [random32(), random32()],
     }, now());
     this.transport = null; // the current transport's I/O object
     this.ct = -1; // its number (client_transport)
-    this.sid = '';
+    this.sid = ''; // the application's session id for the current transport ('' = the core's)
     this.info = null; // AbortController of the pending /info request
     this.infoAborted = false;
     this.timer = 0;
     this.pumping = false;
     this.flushQueued = false;
-    this.done = false;
+    this.done = false; // the session has closed (its close event may not be dispatched yet)
     this.closeRequested = false; // the application called close()
+  }
+
+  /** readyState, from the core; null once the session is gone. */
+  state() {
+    return this.session.h ? this.session.state() : null;
   }
 
   /** Asks /info, which starts the session's first transport. */
@@ -49,15 +55,12 @@ export class Connection {
     const aborter = (this.info = new AbortController());
     const t0 = now();
     fetch(addPath(this.opts.url, '/info'), { credentials: 'include', cache: 'no-store', signal: aborter.signal })
-      .then(async (res) => {
-        if (res.status !== 200) return null;
-        return new Uint8Array(await res.arrayBuffer());
-      })
-      .catch(() => null)
-      .then((body) => {
+      .then(async (res) => [res.status, new Uint8Array(await res.arrayBuffer())])
+      .catch(() => [0, ''])
+      .then(([status, body]) => {
         if (this.info !== aborter) return; // aborted by the session (timeout or close)
         this.info = null;
-        this.session.onInfo(body, now() - t0, now());
+        this.session.infoResponse(status, body, now() - t0, now());
         this.pump();
       });
     this.pump(); // arms the /info deadline
@@ -88,49 +91,49 @@ export class Connection {
     return err;
   }
 
+  /** The close event is being dispatched: the session is closed and can go. Returns its state. */
+  closeDispatched() {
+    this.session.closeDispatched();
+    const state = this.session.state();
+    this.session.destroy();
+    return state;
+  }
+
   // ---- the transports' side (see transports.js). A transport calls these only while
-  // alive(itself); once the session is done its handle is gone, so they check that too.
+  // alive(itself); once the session is done they do nothing.
 
   alive(transport) {
     return !this.done && this.transport === transport;
   }
 
   url(sending, query) {
-    const path = this.core.sessionPath(this.ct, sending, this.opts.server, this.sid);
+    let path = this.session.path(sending);
+    if (this.sid) {
+      // The application's session id in place of the core's (which never holds a slash).
+      const end = path.lastIndexOf('/');
+      path = `${path.slice(0, path.lastIndexOf('/', end - 1) + 1)}${this.sid}${path.slice(end)}`;
+    }
     return addPath(this.opts.url, path, query);
   }
 
-  receiverStart() {
+  // Each report goes to the session, then its decisions are carried out.
+  report(f) {
     if (this.done) return;
-    this.session.receiverStart(this.ct);
-  }
-
-  feed(data) {
-    if (this.done) return;
-    this.session.receiverFeed(data, now());
+    f(this.session, now());
     this.pump();
   }
 
-  feedEvent(data) {
-    if (this.done) return;
-    this.session.receiverFeedEvent(data, now());
-    this.pump();
-  }
-
-  frame(text) {
-    if (this.done) return;
-    this.session.frame(text, now());
-    this.pump();
-  }
-
+  receiverResponse(status) { this.report((s, t) => s.receiverResponse(status, t)); }
+  data(bytes) { this.report((s, t) => s.receiverData(bytes, t)); }
+  event(data) { this.report((s, t) => s.receiverEvent(data, t)); }
+  frame(text) { this.report((s, t) => s.frame(text, t)); }
+  receiverEnd() { this.report((s, t) => s.receiverEnd(t)); }
   closed(code, reason) {
-    if (this.done) return;
     this.transport = null;
-    this.session.transportClosed(code, reason, now());
-    this.pump();
+    this.report((s, t) => s.transportClosed(code, reason, t));
   }
-
-  sent() {
+  sendResult(status) {
+    this.report((s, t) => s.sendResult(status, t));
     this.flush();
   }
 
@@ -138,7 +141,8 @@ export class Connection {
 
   flush() {
     const t = this.transport;
-    while (!this.done && t === this.transport && t.canSend()) {
+    // The core hands out one HTTP send at a time; a WebSocket takes anything once open.
+    while (!this.done && t && t === this.transport && (!t.canSend || t.canSend())) {
       const payload = this.session.takeOutgoing(t.wantsBytes);
       if (payload === null) break;
       t.send(payload);
@@ -159,7 +163,8 @@ export class Connection {
   startTransport(ct) {
     this.stopTransport();
     this.ct = ct;
-    this.sid = this.opts.sessionId();
+    // The application's own session ids (sockjs-client's `sessionId` function), one per attempt.
+    this.sid = this.opts.sessionId ? String(this.opts.sessionId()) : '';
     const name = this.core.transportNames[ct];
     try {
       this.transport = new transportClasses[name](this);
@@ -176,7 +181,8 @@ export class Connection {
     if (this.pumping || !this.session.h) return;
     this.pumping = true;
     try {
-      for (let e = this.session.nextEvent(); e; e = this.session.nextEvent()) {
+      // A close handler may drop the session (a reconnect), hence the check of h.
+      for (let e; this.session.h && (e = this.session.nextEvent());) {
         switch (e.kind) {
           case EventKind.open:
             this.events.open(this.core.transportNames[this.ct]);
@@ -193,23 +199,21 @@ export class Connection {
           case EventKind.stopTransport:
             this.stopTransport();
             break;
-          case EventKind.close: {
+          case EventKind.reopenReceiver:
+            this.transport?.receive();
+            break;
+          case EventKind.close:
             this.done = true;
             this.stopTransport();
             this.events.close(e.code, e.text, e.wasClean, this.infoAborted);
             break;
-          }
         }
       }
     } finally {
       this.pumping = false;
     }
     clearTimeout(this.timer);
-    if (this.done) {
-      this.session.destroy();
-      return;
-    }
-    const deadline = this.session.nextDeadline();
+    const deadline = this.session.h && !this.done ? this.session.nextDeadline() : null;
     if (deadline !== null) {
       // +1: the core counts whole milliseconds, so fire when the deadline has surely passed.
       this.timer = setTimeout(() => {
@@ -220,7 +224,7 @@ export class Connection {
     }
   }
 
-  /** Drops a session that was never started (see SockJS#close while reconnecting). */
+  /** Drops the session without a close event (a reconnect follows, or it never started). */
   discard() {
     this.done = true;
     clearTimeout(this.timer);

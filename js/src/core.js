@@ -145,28 +145,36 @@ class Core {
     return this.m.HEAPU8.slice(p, p + len);
   }
 
-  /** `/<server>/<session>/<transport>` for client transport number `ct`. */
-  sessionPath(ct, sending, server, session) {
-    return this.outputString(this.m._sj_session_path(ct, sending ? 1 : 0, this.input(`${server}/${session}`)));
-  }
-
-  receiveTransport(ct) {
-    return this.m._sj_receive_transport(ct);
+  /** A reconnect policy (core/include/sockjs/reconnect.hpp). */
+  reconnectPolicy(initialDelay, maxDelay, maxAttempts, afterServerClose) {
+    const m = this.m;
+    const p = m._sj_reconnect_create(initialDelay, maxDelay, maxAttempts, afterServerClose ? 1 : 0);
+    return {
+      open: () => m._sj_reconnect_open(p),
+      /** The delay in ms before the next session, or null when the close is final. */
+      close(code, wasClean, byApplication, random) {
+        const d = m._sj_reconnect_close(p, code, wasClean ? 1 : 0, byApplication ? 1 : 0, random);
+        return d < 0 ? null : d;
+      },
+      attempts: () => m._sj_reconnect_attempts(p),
+      destroy: () => m._sj_reconnect_destroy(p),
+    };
   }
 }
 
-/** One client_session (see core/include/sockjs/client.hpp) and its receiver's unwrapper. */
+/** One client_session (see core/include/sockjs/client.hpp). */
 export class Session {
   /**
    * `transports`: allowed names (empty = all); `available`: what this environment can run;
-   * `timeout`: transport timeout in ms (0 = from the /info round trip); `liveness`: watchdog in
-   * ms (0 = off).
+   * `server`: the server id ('' = the core's); `timeout`: transport timeout in ms (0 = from the
+   * /info round trip); `liveness`: watchdog in ms (0 = off); `maxFrameBytes` (0 = the core's
+   * default); `idLength`: session id length; `seed`: two random 32-bit numbers.
    */
-  constructor(core, { transports, available, timeout, liveness }, now) {
+  constructor(core, o, now) {
     this.core = core;
     this.m = core.m;
-    const lists = core.input(`${transports.join(',')};${available.join(',')}`);
-    this.h = this.m._sj_create(timeout || 0, liveness || 0, lists, now);
+    const fields = core.input(`${o.transports.join(',')};${o.available.join(',')};${o.server}`);
+    this.h = this.m._sj_create(o.timeout, o.liveness, o.maxFrameBytes, o.idLength, o.seed[0], o.seed[1], fields, now);
   }
 
   destroy() {
@@ -174,16 +182,16 @@ export class Session {
     this.h = 0;
   }
 
-  /** The /info body (bytes) and its round trip in ms, or null when /info failed. */
-  onInfo(body, rtt, now) {
-    if (body === null) this.m._sj_on_info(this.h, 0, 0, 0, now);
-    else this.m._sj_on_info(this.h, 1, this.core.input(body), rtt, now);
-  }
-  receiverStart(ct) { this.m._sj_receiver_start(this.h, this.core.receiveTransport(ct)); }
+  /** readyState, as the core has it. */
+  state() { return this.m._sj_state(this.h); }
+  /** The /info answer: status (0: none), body (bytes) and round trip in ms. */
+  infoResponse(status, body, rtt, now) { this.m._sj_on_info_response(this.h, status, this.core.input(body), rtt, now); }
+  receiverResponse(status, now) { this.m._sj_receiver_response(this.h, status, now); }
   /** Body bytes or a WebSocket message (string). */
-  receiverFeed(data, now) { return this.m._sj_receiver_feed(this.h, this.core.input(data), now); }
+  receiverData(data, now) { return this.m._sj_receiver_data(this.h, this.core.input(data), now); }
   /** An EventSource message's data. */
-  receiverFeedEvent(data, now) { return this.m._sj_receiver_feed_event(this.h, this.core.input(data), now); }
+  receiverEvent(data, now) { return this.m._sj_receiver_event(this.h, this.core.input(data), now); }
+  receiverEnd(now) { this.m._sj_receiver_end(this.h, now); }
   /** One bare frame. */
   frame(text, now) { return this.m._sj_on_frame(this.h, this.core.input(text), now); }
   transportClosed(code, reason, now) {
@@ -191,13 +199,17 @@ export class Session {
     else this.m._sj_on_transport_closed(this.h, code, this.core.input(reason || ''), now);
   }
   send(message) { return this.m._sj_send(this.h, this.core.input(message)); }
-  /** The queued messages as one payload: a string, or bytes; null when nothing is queued. */
+  /** The queued messages as one payload: a string, or bytes; null when there is nothing to send now. */
   takeOutgoing(asBytes) {
     const len = this.m._sj_take_outgoing(this.h);
     if (len === 0) return null;
     return asBytes ? this.core.outputBytes(len) : this.core.outputString(len);
   }
+  sendResult(status, now) { this.m._sj_send_result(this.h, status, now); }
   close(code, reason) { return this.m._sj_close(this.h, code, this.core.input(reason)); }
+  closeDispatched() { this.m._sj_close_dispatched(this.h); }
+  /** The current transport's URL path, `/<server>/<session>/<transport>`. */
+  path(sending) { return this.core.outputString(this.m._sj_path(this.h, sending ? 1 : 0)); }
   /** The next event as a plain object, or null. */
   nextEvent() {
     const m = this.m;
@@ -221,7 +233,7 @@ export class Session {
 
 /** client_event::kind_t */
 export const EventKind = Object.freeze({
-  open: 0, message: 1, heartbeat: 2, close: 3, startTransport: 4, stopTransport: 5,
+  open: 0, message: 1, heartbeat: 2, close: 3, startTransport: 4, stopTransport: 5, reopenReceiver: 6,
 });
 
 // The file name is a literal next to import.meta.url so that bundlers see and copy it. In the

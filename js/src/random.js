@@ -1,12 +1,11 @@
-// Random ids: session ids (as sockjs-client draws them) and jsonp callback names.
+// Random numbers for the core: the seed of its session and server ids, and the reconnect
+// policy's jitter. Only the drawing is done here; what they become is the core's decision.
 
-const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz012345'; // 32 characters: no modulo bias
-
-export function randomString(n) {
+/** A uniformly random 32-bit unsigned integer. */
+export function random32() {
   // node 18 has no global crypto (without --experimental-global-webcrypto): Math.random
   // then, as sockjs-client falls back to it.
-  const bytes = globalThis.crypto?.getRandomValues
-    ? crypto.getRandomValues(new Uint8Array(n))
-    : Array.from({ length: n }, () => Math.floor(Math.random() * 256));
-  return Array.from(bytes, (b) => ID_CHARS[b & 31]).join('');
+  return globalThis.crypto?.getRandomValues
+    ? crypto.getRandomValues(new Uint32Array(1))[0]
+    : Math.floor(Math.random() * 2 ** 32);
 }

@@ -1,11 +1,13 @@
 // The sockjs-client API over the wasm core: `new SockJS(url, _reserved, options)`.
 // The wasm start-up is hidden: until the module has loaded, readyState stays CONNECTING.
-// Beyond sockjs-client, opt-in: `livenessTimeout` (the core's watchdog, close code 4900) and
-// `reconnect` (a new session after any close the application did not ask for, with backoff).
+// Beyond sockjs-client, opt-in: `livenessTimeout` (the core's watchdog, close code 4900),
+// `maxFrameBytes` and `reconnect` (a new session when the core's reconnect policy says so).
+// readyState is the core session's; only while the module loads, and between a close and the
+// next session of a reconnect, when no session exists, is it kept here.
 
 import { loadCore, loadedCore } from './core.js';
 import { Connection } from './connection.js';
-import { randomString } from './random.js';
+import { random32 } from './random.js';
 
 const CONNECTING = 0;
 const OPEN = 1;
@@ -36,15 +38,14 @@ function isLoopback(host) {
   return /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(host);
 }
 
+/** The `reconnect` option as the core's reconnect_options, or null when off. */
 function reconnectOptions(r) {
   if (!r) return null;
   const o = r === true ? {} : r;
-  return {
-    retries: o.retries ?? Infinity,
-    minDelay: o.minDelay ?? 1000,
-    maxDelay: o.maxDelay ?? 30000,
-    factor: o.factor ?? 2,
-  };
+  const retries = o.retries ?? Infinity;
+  if (!(retries > 0)) return null;
+  return [o.minDelay ?? 1000, o.maxDelay ?? 30000, retries === Infinity ? 0 : Math.min(retries, 2 ** 32 - 1) >>> 0,
+    Boolean(o.afterServerClose)];
 }
 
 class SockJSImpl extends EventTarget {
@@ -55,7 +56,7 @@ class SockJSImpl extends EventTarget {
   #conn = null;
   #core = null;
   #coreOptions;
-  #attempt = 0;
+  #policy = null; // the core's reconnect_policy, once needed
   #retryTimer = 0;
   #pendingClose = null; // close() before the wasm module loaded
   #handlers = {}; // on<type> properties: type -> { fn, listener }
@@ -80,11 +81,12 @@ class SockJSImpl extends EventTarget {
     }
     parsed.pathname = parsed.pathname.replace(/\/+$/, '');
 
+    // A number is the length of the ids the core draws; a function is the application's own
+    // generator, called for each transport attempt.
     const sessionId = options.sessionId ?? 8;
-    let makeSessionId;
-    if (typeof sessionId === 'function') makeSessionId = sessionId;
-    else if (typeof sessionId === 'number') makeSessionId = () => randomString(sessionId);
-    else throw new TypeError('If sessionId is used in the options, it needs to be a number or a function.');
+    if (typeof sessionId !== 'function' && typeof sessionId !== 'number') {
+      throw new TypeError('If sessionId is used in the options, it needs to be a number or a function.');
+    }
 
     let transports = options.transports ?? [];
     if (typeof transports === 'string') transports = [transports];
@@ -98,17 +100,19 @@ class SockJSImpl extends EventTarget {
     this.#opts = {
       url: this.url,
       transports,
-      server: options.server || String(Math.floor(Math.random() * 1000)).padStart(3, '0'),
-      sessionId: makeSessionId,
+      server: options.server ? String(options.server) : '', // '': the core draws one
+      idLength: typeof sessionId === 'number' ? Math.min(Math.max(sessionId, 0), 1024) | 0 : 8,
+      sessionId: typeof sessionId === 'function' ? sessionId : null,
       timeout: options.timeout || 0,
       liveness: options.livenessTimeout || 0,
+      maxFrameBytes: options.maxFrameBytes || 0, // 0: the core's default, 16 MiB
     };
     this.#reconnect = reconnectOptions(options.reconnect);
     this.#coreOptions = options.wasm;
     this.#open();
   }
 
-  get readyState() { return this.#state; }
+  get readyState() { return this.#conn?.state() ?? this.#state; }
   /** WebSocket-shaped: messages are handed to the transport at once, so nothing is buffered. */
   get bufferedAmount() { return 0; }
   /** The transport in use while open (sockjs-client's name), else null. */
@@ -116,10 +120,11 @@ class SockJSImpl extends EventTarget {
 
   send(data) {
     if (typeof data !== 'string') data = '' + data;
-    if (this.#state === CONNECTING) {
+    const state = this.readyState;
+    if (state === CONNECTING) {
       throw new DOMException('The connection has not been established yet', 'InvalidStateError');
     }
-    if (this.#state !== OPEN) return;
+    if (state !== OPEN) return;
     this.#conn.send(data);
   }
 
@@ -131,7 +136,7 @@ class SockJSImpl extends EventTarget {
       this.#check(this.#conn.close(code, reason));
       return;
     }
-    if (this.#state === CLOSING || this.#state === CLOSED) return;
+    if (this.readyState >= CLOSING) return;
     if (this.#retryTimer) {
       // Waiting to reconnect: a session that is never started takes the close, so the core
       // still checks code and reason (and throws here when they are wrong).
@@ -145,7 +150,8 @@ class SockJSImpl extends EventTarget {
       this.#retryTimer = 0;
       return;
     }
-    // The wasm module is still loading: code and reason are checked once it has.
+    // No session yet: the wasm module is still loading.
+    // Code and reason are checked once it has loaded.
     this.#pendingClose = { code, reason };
     this.#state = CLOSING;
   }
@@ -177,7 +183,7 @@ class SockJSImpl extends EventTarget {
         conn.start();
       },
       (error) => {
-        this.#state = CLOSING;
+        this.#state = CLOSING; // no session: the module failed to load
         this.#finish(LOAD_FAILED, 'Cannot load the client module', false, true, error);
       },
     );
@@ -187,8 +193,7 @@ class SockJSImpl extends EventTarget {
     const conn = new Connection(core, this.#opts, {
       open: (transport) => {
         if (conn !== this.#conn) return;
-        this.#attempt = 0;
-        this.#state = OPEN;
+        this.#policy?.open();
         this.#transport = transport;
         this.dispatchEvent(new Event('open'));
       },
@@ -201,11 +206,12 @@ class SockJSImpl extends EventTarget {
       close: (code, reason, wasClean, infoPending) => {
         if (conn !== this.#conn) return;
         this.#transport = null;
-        if (!conn.closeRequested && this.#reconnect && this.#attempt < this.#reconnect.retries) {
-          this.#retry(code, reason, wasClean);
+        if (this.#reconnect) this.#policy ??= this.#core.reconnectPolicy(...this.#reconnect);
+        const delay = this.#policy?.close(code, wasClean, conn.closeRequested, random32()) ?? null;
+        if (delay !== null) {
+          this.#retry(conn, code, reason, wasClean, delay);
           return;
         }
-        this.#state = CLOSING;
         this.#finish(code, reason, wasClean, infoPending);
       },
     });
@@ -213,13 +219,10 @@ class SockJSImpl extends EventTarget {
     return conn;
   }
 
-  #retry(code, reason, wasClean) {
-    const r = this.#reconnect;
-    const attempt = ++this.#attempt;
-    // Exponential backoff with jitter (50-100 %), so that clients cut off together do not
-    // come back together.
-    const ceiling = Math.min(r.maxDelay, r.minDelay * r.factor ** (attempt - 1));
-    const delay = Math.round(ceiling * (0.5 + Math.random() / 2));
+  /** Waits `delay` ms (the core's reconnect policy chose it), then starts a new session. */
+  #retry(conn, code, reason, wasClean, delay) {
+    const attempt = this.#policy.attempts();
+    conn.discard();
     this.#state = CONNECTING;
     this.#conn = null;
     this.#retryTimer = setTimeout(() => {
@@ -231,10 +234,18 @@ class SockJSImpl extends EventTarget {
     this.dispatchEvent(e);
   }
 
-  /** Dispatches the close event one task later, as sockjs-client does (readyState CLOSING until then). */
+  /**
+   * Dispatches the close event one task later, as sockjs-client does (readyState CLOSING until
+   * then: the core's session stays closing until told the event is dispatched).
+   */
   #finish(code, reason, wasClean, withError, error) {
+    const conn = this.#conn;
+    this.#policy?.destroy();
+    this.#policy = null;
     setTimeout(() => {
-      this.#state = CLOSED;
+      // The core's final state outlives its session (CLOSED when there never was one).
+      this.#state = conn ? conn.closeDispatched() : CLOSED;
+      this.#conn = null;
       if (withError) this.dispatchEvent(Object.assign(new Event('error'), error ? { error } : {}));
       this.dispatchEvent(closeEvent(code, reason, wasClean));
     }, 0);

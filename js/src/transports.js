@@ -1,12 +1,11 @@
 // Browser I/O for each SockJS transport. A transport opens the receiving request(s) the core's
-// session asked for, hands what arrives to the connection (`conn`) untouched, sends the payloads
-// the session produced, and reports when its I/O ends. Framing, unwrapping, fallback and
-// timeouts are decided by the core behind `conn`.
+// session asks for, hands what arrives to the connection (`conn`) untouched, sends the payloads
+// the session produced, and reports how each request went. Framing, unwrapping, when to open
+// the next receiving request, fallback and timeouts are decided by the core behind `conn`.
 //
-// conn: receiverStart(), feed(bytes|string), feedEvent(string), frame(string),
-//       closed(code?, reason?), sent(), url(sending, query?), alive(transport).
-
-import { randomString } from './random.js';
+// conn: receiverResponse(status), data(bytes|string), event(string), frame(string),
+//       receiverEnd(), closed(code?, reason?), sendResult(status), url(sending, query?),
+//       alive(transport).
 
 /** Can this environment run each transport (sockjs-client names)? */
 export function availableTransports() {
@@ -22,7 +21,9 @@ export function availableTransports() {
 }
 
 // Each transport: constructor(conn), then start() once the connection holds it (so that
-// conn.alive(transport) is true for its callbacks); canSend(), send(payload), close().
+// conn.alive(transport) is true for its callbacks); receive() opens the next receiving request
+// (the core's reopen_receiver); send(payload), close(); canSend() where the browser may not
+// take a payload (the core itself keeps one HTTP send in flight at a time).
 
 class WebSocketTransport {
   constructor(conn) {
@@ -33,11 +34,10 @@ class WebSocketTransport {
 
   start() {
     const { conn } = this;
-    conn.receiverStart();
     const url = conn.url(false).replace(/^http/, 'ws');
     const ws = (this.ws = new WebSocket(url));
     ws.binaryType = 'arraybuffer'; // SockJS servers send text; bytes, if any, reach the core as such
-    ws.onmessage = (e) => conn.feed(typeof e.data === 'string' ? e.data : new Uint8Array(e.data));
+    ws.onmessage = (e) => conn.data(typeof e.data === 'string' ? e.data : new Uint8Array(e.data));
     // A failed or broken WebSocket also fires close (code 1006), so close alone is enough.
     ws.onclose = (e) => {
       this.ws = null;
@@ -63,42 +63,15 @@ class WebSocketTransport {
   }
 }
 
-/** xhr_send: one POST at a time, each carrying what the session queued meanwhile. */
-class XhrSender {
-  constructor(conn, owner) {
-    this.conn = conn;
-    this.owner = owner;
-    this.aborter = new AbortController();
-    this.sending = false;
-  }
-
-  canSend() {
-    return !this.sending;
-  }
-
-  send(payload) {
-    const { conn, owner } = this;
-    this.sending = true;
-    fetch(conn.url(true), {
-      method: 'POST', body: payload, credentials: 'include', cache: 'no-store', signal: this.aborter.signal,
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
-    }).then(
-      (res) => {
-        this.sending = false;
-        if (!conn.alive(owner)) return;
-        if (res.status === 200 || res.status === 204) conn.sent();
-        else conn.closed();
-      },
-      () => {
-        this.sending = false;
-        if (conn.alive(owner)) conn.closed();
-      },
-    );
-  }
-
-  close() {
-    this.aborter.abort();
-  }
+/** xhr_send: a POST per payload; its status goes to the core (0: no answer). */
+function xhrSend(t, payload) {
+  const { conn } = t;
+  fetch(conn.url(true), {
+    method: 'POST', body: payload, credentials: 'include', cache: 'no-store', signal: t.aborter.signal,
+    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+  }).then((res) => res.status, () => 0).then((status) => {
+    if (conn.alive(t)) conn.sendResult(status);
+  });
 }
 
 /**
@@ -110,72 +83,70 @@ class FetchTransport {
     this.conn = conn;
     this.wantsBytes = true;
     this.aborter = new AbortController();
-    this.sender = new XhrSender(conn, this);
   }
 
-  async start() {
+  start() {
+    this.receive();
+  }
+
+  async receive() {
     const { conn, aborter } = this;
-    while (conn.alive(this)) {
-      conn.receiverStart();
-      let ended = false;
-      try {
-        const res = await fetch(conn.url(false), {
-          method: 'POST', credentials: 'include', cache: 'no-store', signal: aborter.signal,
-        });
-        if (res.status === 200) {
-          const reader = res.body.getReader();
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done || !conn.alive(this)) break;
-            conn.feed(value);
-          }
-          ended = true;
-        } else {
-          res.body?.cancel().catch(() => {});
-        }
-      } catch {
-        // a network error, or close() aborted the request
-      }
+    try {
+      const res = await fetch(conn.url(false), {
+        method: 'POST', credentials: 'include', cache: 'no-store', signal: aborter.signal,
+      });
       if (!conn.alive(this)) return;
-      // A response that ended normally is reopened (polling, or a streaming response that
-      // reached the server's response_limit); anything else ends the transport.
-      if (!ended) {
-        conn.closed();
-        return;
+      conn.receiverResponse(res.status);
+      if (!conn.alive(this)) return; // the core refused the status
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (!conn.alive(this)) return;
+        if (done) break;
+        conn.data(value);
       }
+    } catch {
+      // a network error, or close() aborted the request
+      if (conn.alive(this)) conn.closed();
+      return;
     }
+    conn.receiverEnd();
   }
 
-  canSend() { return this.sender.canSend(); }
-  send(payload) { this.sender.send(payload); }
-  close() {
-    this.aborter.abort();
-    this.sender.close();
-  }
+  send(payload) { xhrSend(this, payload); }
+  close() { this.aborter.abort(); }
 }
 
 class EventSourceTransport {
   constructor(conn) {
     this.conn = conn;
     this.wantsBytes = true;
-    this.sender = new XhrSender(conn, this);
+    this.aborter = new AbortController();
+    this.es = null;
   }
 
   start() {
+    this.receive();
+  }
+
+  receive() {
     const { conn } = this;
-    conn.receiverStart();
     const es = (this.es = new EventSource(conn.url(false), { withCredentials: true }));
     let opened = false;
-    es.onopen = () => { opened = true; };
-    es.onmessage = (e) => conn.feedEvent(e.data);
+    // An EventSource shows no status: that it opened means 200 and the right type.
+    es.onopen = () => {
+      opened = true;
+      conn.receiverResponse(200);
+    };
+    es.onmessage = (e) => conn.event(e.data);
     es.onerror = () => {
-      // A stream that had opened and then ended (the server's response_limit, or a dropped
-      // connection) is reopened, as a new receiver of the same session; if the server is gone,
-      // that one fails to open. One that never opened (refused, HTTP error, wrong type,
-      // nothing listening) ends the transport. The browser's own retry is never used.
+      // An error event after open is the end of the stream (the server's response_limit, or
+      // a dropped connection: the browser does not tell them apart); before open the request
+      // failed (refused, HTTP error, wrong type, nothing listening). The browser's own retry
+      // is never used.
       this.stopStream();
       if (!conn.alive(this)) return;
-      if (opened) this.start();
+      if (opened) conn.receiverEnd();
       else conn.closed();
     };
   }
@@ -189,11 +160,10 @@ class EventSourceTransport {
     }
   }
 
-  canSend() { return this.sender.canSend(); }
-  send(payload) { this.sender.send(payload); }
+  send(payload) { xhrSend(this, payload); }
   close() {
     this.stopStream();
-    this.sender.close();
+    this.aborter.abort();
   }
 }
 
@@ -210,26 +180,27 @@ class JsonpTransport {
   constructor(conn) {
     this.conn = conn;
     this.wantsBytes = false;
-    this.sending = false;
     this.aborter = new AbortController();
     this.iframe = null;
     this.timer = 0;
+    this.polls = 0; // names the callbacks, unique within the iframe
   }
 
   start() {
+    const iframe = (this.iframe = document.createElement('iframe'));
+    iframe.style.display = 'none';
+    iframe.setAttribute('aria-hidden', 'true');
+    (document.body || document.documentElement).appendChild(iframe);
+    // The callbacks, global in the iframe: `_sockjs_cpp_jp.<id>(frame)`.
+    iframe.contentWindow._sockjs_cpp_jp = {};
+    this.receive();
+  }
+
+  receive() {
     const { conn } = this;
-    if (!this.iframe) {
-      const iframe = (this.iframe = document.createElement('iframe'));
-      iframe.style.display = 'none';
-      iframe.setAttribute('aria-hidden', 'true');
-      (document.body || document.documentElement).appendChild(iframe);
-      // The callbacks, global in the iframe: `_sockjs_cpp_jp.<id>(frame)`.
-      iframe.contentWindow._sockjs_cpp_jp = {};
-    }
-    const win = this.iframe.contentWindow;
     const doc = this.iframe.contentDocument;
-    const callbacks = win._sockjs_cpp_jp;
-    const id = 'a' + randomString(8);
+    const callbacks = this.iframe.contentWindow._sockjs_cpp_jp;
+    const id = `a${++this.polls}`;
     const script = doc.createElement('script');
     let answered = false;
     const finish = () => {
@@ -241,9 +212,8 @@ class JsonpTransport {
     callbacks[id] = (frame) => {
       answered = true;
       finish();
-      if (!conn.alive(this)) return;
-      if (typeof frame === 'string' && frame) conn.frame(frame);
-      if (conn.alive(this)) this.start();
+      if (typeof frame === 'string' && conn.alive(this)) conn.frame(frame);
+      if (conn.alive(this)) conn.receiverEnd();
     };
     // onload after the callback ran is the normal case; without it, the server answered with
     // something else (an error page): the transport failed.
@@ -258,27 +228,19 @@ class JsonpTransport {
     script.async = true;
     script.src = conn.url(false, 'c=' + encodeURIComponent('_sockjs_cpp_jp.' + id));
     (doc.head || doc.documentElement).appendChild(script);
-  }
-
-  canSend() {
-    return !this.sending;
+    // A script shows no status; its request has started.
+    conn.receiverResponse(200);
   }
 
   send(payload) {
-    this.sending = true;
-    fetch(this.conn.url(true), {
+    const { conn } = this;
+    // no-cors hides the answer: a send that completed counts as 200, one that failed as none.
+    fetch(conn.url(true), {
       method: 'POST', mode: 'no-cors', credentials: 'include', signal: this.aborter.signal,
       body: new URLSearchParams({ d: payload }),
-    }).then(
-      () => {
-        this.sending = false;
-        if (this.conn.alive(this)) this.conn.sent();
-      },
-      () => {
-        this.sending = false;
-        if (this.conn.alive(this)) this.conn.closed();
-      },
-    );
+    }).then(() => 200, () => 0).then((status) => {
+      if (conn.alive(this)) conn.sendResult(status);
+    });
   }
 
   close() {

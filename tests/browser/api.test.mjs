@@ -196,10 +196,13 @@ describe('our client API', () => {
     assert.deepEqual([r.state, r.closes], [1, [1000]]);
   });
 
-  test('reconnect: a server close starts a new session; close() ends it', async () => {
+  // A close frame from the server is its decision and final, unless the application says
+  // otherwise with afterServerClose (or the code asks the client to come back: 1001, 1012, 1013).
+  test('reconnect with afterServerClose: a server close starts a new session; close() ends it', async () => {
     const r = await inPage(async (SockJS, url) => {
       const closeUrl = url.replace(/echo$/, 'close');
-      const s = new SockJS(closeUrl, null, { timeout: 8000, reconnect: { minDelay: 20, maxDelay: 40 } });
+      const s = new SockJS(closeUrl, null,
+        { timeout: 8000, reconnect: { minDelay: 20, maxDelay: 40, afterServerClose: true } });
       const events = [];
       s.onopen = () => events.push('open');
       s.onreconnecting = (e) => events.push(`reconnecting ${e.code} ${e.reason} ${e.attempt} ${s.readyState}`);
@@ -217,6 +220,19 @@ describe('our client API', () => {
     assert.deepEqual(r.first, ['open', 'reconnecting 3000 Go away! 1 0', 'open', 'reconnecting 3000 Go away! 1 0']);
     assert.ok(r.opens >= 3, `${r.opens} opens`);
     assert.deepEqual([r.code, r.reason, r.state], [3333, 'enough', 3]);
+  });
+
+  test('reconnect without afterServerClose: the server\'s close 3000 is final', async () => {
+    const r = await inPage(async (SockJS, url) => {
+      const s = new SockJS(url.replace(/echo$/, 'close'), null,
+        { timeout: 8000, reconnect: { minDelay: 20, maxDelay: 40 } });
+      const events = [];
+      for (const type of ['open', 'reconnecting', 'close']) s.addEventListener(type, (e) => events.push(`${type} ${e.code}`));
+      await new Promise((resolve) => { s.onclose = resolve; });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return [events, s.readyState];
+    });
+    assert.deepEqual(r, [['open undefined', 'close 3000'], 3]);
   });
 
   test('reconnect gives up after `retries` failed attempts in a row', async () => {

@@ -11,7 +11,10 @@ import { gzipSync } from 'node:zlib';
 
 import { root } from './support.mjs';
 
-const BUDGET = 20200; // bytes, gzipped: wasm + loader + glue (measured: 19,977, see js/README.md)
+// Raised from 20,200 when the client policy moved into the core (issue 12): the wasm now links
+// the receiving, sending, closing and reconnect decisions the glue used to take itself
+// (measured: 19,977 before, 22,133 after, see js/README.md).
+const BUDGET = 22400; // bytes, gzipped: wasm + loader + glue
 
 const gz = (f) => gzipSync(readFileSync(path.join(root, 'js/dist', f)), { level: 9 }).length;
 
