@@ -22,6 +22,8 @@ constexpr std::array<std::string_view, 5> transport_names = {
     "websocket", "xhr-streaming", "eventsource", "xhr-polling", "jsonp-polling"};
 
 constexpr std::size_t max_reason_bytes = 123;
+// A bound on an option that sizes an allocation (and a URL): far beyond any real id.
+constexpr std::size_t max_session_id_length = 1024;
 // Used when neither a fixed transport timeout nor an /info round trip is known
 // (sockjs-client's `|| 5000`).
 constexpr millis default_transport_timeout{5000};
@@ -163,7 +165,7 @@ void client_session::start_next(time_point now) {
     // Every attempt gets a fresh session id, as in sockjs-client.
     session_id_ = opts_.session_id;
     if (session_id_.empty()) {
-        session_id_.resize(opts_.session_id_length);
+        session_id_.resize(std::min(opts_.session_id_length, max_session_id_length));
         for (char& c : session_id_) c = id_alphabet[random() & 31];
     }
     response_frames_ = 0;

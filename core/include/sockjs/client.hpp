@@ -118,7 +118,8 @@ struct client_options {
     /// random digits, chosen once per session as sockjs-client does.
     std::string server_id;
     /// A fixed session id; empty = a fresh random one per transport attempt, of
-    /// session_id_length characters from [a-z0-5] (sockjs-client's alphabet and default).
+    /// session_id_length characters (at most 1024) from [a-z0-5] (sockjs-client's alphabet
+    /// and default).
     std::string session_id;
     std::size_t session_id_length = 8;
     /// Entropy for the random ids, from the adapter's secure source (the ids come from a
