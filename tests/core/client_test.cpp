@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <set>
 #include <string>
 #include <vector>
@@ -495,7 +496,7 @@ TEST_CASE("ids: session ids are 8 characters of [a-z0-5], server ids 3 digits, a
     client_session c(o, t0);
     c.on_info(server_info{}, t0);
     CHECK(c.session_id().size() == 12);
-    o.session_id_length = std::size_t{1} << 40;  // bounded, not an allocation of a terabyte
+    o.session_id_length = std::numeric_limits<std::size_t>::max();  // bounded, not a huge allocation
     client_session huge(o, t0);
     huge.on_info(server_info{}, t0);
     CHECK(huge.session_id().size() == 1024);
