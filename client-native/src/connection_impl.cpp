@@ -61,11 +61,11 @@ void connection::impl::shutdown() {
 }
 
 time_point connection::impl::now() const {
-    return std::chrono::duration_cast<millis>(clock::now() - epoch_);
+    return time_point(std::chrono::duration_cast<millis>(clock::now() - epoch_));
 }
 
 connection::impl::clock::time_point connection::impl::to_clock(time_point t) const {
-    return epoch_ + t;
+    return epoch_ + t.time_since_epoch();
 }
 
 void connection::impl::post(detail::io_event e) {

@@ -97,7 +97,7 @@ private:
     bool finished_ = false;             // the final close event was handed out
     bool send_in_flight_ = false;       // a payload is with the transport's send thread
     bool closed_by_application_ = false;  // close() was called on this session
-    time_point info_started_{0};        // for the /info round trip
+    time_point info_started_{};         // for the /info round trip
     std::optional<millis> reconnect_delay_;  // the policy's wait, once the close event is out
     std::optional<std::pair<int, std::string>> deferred_close_;  // close() before the next session exists
     std::optional<time_point> reconnect_at_;

@@ -190,7 +190,7 @@ EMSCRIPTEN_KEEPALIVE std::size_t sj_event_text_len(const handle* h) { return h->
 /// When on_deadline is due, or -1 when no timer is needed.
 EMSCRIPTEN_KEEPALIVE double sj_next_deadline(const handle* h) {
     const auto d = h->session.next_deadline();
-    return d ? static_cast<double>(d->count()) : -1.0;
+    return d ? static_cast<double>(d->time_since_epoch().count()) : -1.0;
 }
 EMSCRIPTEN_KEEPALIVE void sj_on_deadline(handle* h, double now) { h->session.on_deadline(at(now)); }
 

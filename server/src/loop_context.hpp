@@ -50,13 +50,13 @@ void release_on_next_turn(net::loop& l, std::shared_ptr<T>&& p) {
 
 /// The core's time: milliseconds on the steady clock.
 inline time_point core_now() noexcept {
-    return std::chrono::duration_cast<time_point>(
-        std::chrono::steady_clock::now().time_since_epoch());
+    return time_point(std::chrono::duration_cast<millis>(
+        std::chrono::steady_clock::now().time_since_epoch()));
 }
 
 inline std::chrono::steady_clock::time_point to_steady(time_point t) noexcept {
     return std::chrono::steady_clock::time_point(
-        std::chrono::duration_cast<std::chrono::steady_clock::duration>(t));
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
 }
 
 }  // namespace sockjs::detail

@@ -75,7 +75,7 @@ private:
     /// receiver): net must not find itself without an owner while closing.
     std::shared_ptr<net::ws_channel> ws_;
     std::uint64_t timer_id_ = 0;
-    time_point timer_at_{0};
+    time_point timer_at_{};
     bool settling_ = false;
     bool dirty_ = false;
     bool finished_ = false;

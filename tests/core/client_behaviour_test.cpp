@@ -88,7 +88,7 @@ std::string describe(const client_event& e) {
 }
 
 void run_session(const vector_record& v) {
-    time_point now{100000};
+    time_point now{millis(100000)};
     client_session s(session_options(v), now);
     std::deque<std::string> events;
     std::string last_result = "ok";

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr time_point t0{50000};
+constexpr time_point t0{50000ms};
 
 std::vector<client_event> drain(client_session& c) {
     std::vector<client_event> out;

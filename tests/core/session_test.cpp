@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr time_point t0{100000};
+constexpr time_point t0{100000ms};
 
 session_limits suite_limits() {
     session_limits l;

@@ -276,7 +276,7 @@ private:
     bool info_pending_ = true;
     std::optional<millis> rtt_;
     std::optional<time_point> transport_deadline_;
-    time_point last_frame_{0};
+    time_point last_frame_{};
     int close_code_ = 0;
     std::string close_reason_;
     std::uint64_t random_state_;

@@ -179,9 +179,9 @@ private:
     int close_code_ = 0;
     std::string close_reason_;
     bool heartbeat_due_ = false;
-    time_point last_frame_{0};   ///< last frame written (or receiver attached): heartbeat base
-    time_point detached_at_{0};  ///< no receiver since: disconnect timeout base
-    time_point closing_at_{0};   ///< closing began: expiry base
+    time_point last_frame_{};   ///< last frame written (or receiver attached): heartbeat base
+    time_point detached_at_{};  ///< no receiver since: disconnect timeout base
+    time_point closing_at_{};   ///< closing began: expiry base
 };
 
 }  // namespace sockjs
