@@ -1,6 +1,7 @@
 // The browser client carries out the core's client policy (core/include/sockjs/client.hpp,
 // reconnect.hpp) and adds none of its own: against a scripted SockJS server that answers each
-// request as a test says, with the misbehaviour real servers and proxies show.
+// request as a test says, with the misbehaviour real servers and proxies show, on the browser's
+// own clock. client-behaviour.test.mjs replays the behaviour vectors step by step.
 // Ports 18500-18501.
 
 import assert from 'node:assert/strict';
