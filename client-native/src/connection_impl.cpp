@@ -127,7 +127,7 @@ std::optional<event> connection::impl::next_event(millis timeout) {
 
 sockjs::ready_state connection::impl::state() const {
     std::lock_guard lk(m_);
-    return session_->state();
+    return dispatching_.value_or(session_->state());
 }
 
 std::string connection::impl::transport() const {
@@ -204,7 +204,7 @@ void connection::impl::apply(detail::io_event& e, time_point t) {
     }
 }
 
-void connection::impl::collect(std::vector<action>& acts, std::vector<event>& out, time_point t) {
+void connection::impl::collect(std::vector<action>& acts, std::vector<dispatch>& out, time_point t) {
     while (auto ev = session_->next_event()) {
         switch (ev->kind) {
         case client_event::start_transport:
@@ -226,10 +226,10 @@ void connection::impl::collect(std::vector<action>& acts, std::vector<event>& ou
             break;
         case client_event::open:
             reconnect_.on_open();
-            out.push_back(event{event::open, {}, 0, {}, false, false});
+            out.push_back({event{event::open, {}, 0, {}, false, false}, session_->state()});
             break;
         case client_event::message:
-            out.push_back(event{event::message, std::move(ev->data), 0, {}, false, false});
+            out.push_back({event{event::message, std::move(ev->data), 0, {}, false, false}, session_->state()});
             break;
         case client_event::heartbeat:
             break;
@@ -245,7 +245,8 @@ void connection::impl::collect(std::vector<action>& acts, std::vector<event>& ou
                 reconnect_delay_ = reconnect_.on_close({c.code, c.was_clean, closed_by_application_}, rd());
                 c.will_reconnect = reconnect_delay_.has_value();
             }
-            out.push_back(std::move(c));
+            // The close handler sees closed, as the browser's onclose does.
+            out.push_back({std::move(c), ready_state::closed});
             break;
         }
         }
@@ -305,11 +306,15 @@ void connection::impl::start_waiting(time_point t) {
     }
 }
 
-void connection::impl::deliver(std::vector<event>& out) {
-    for (auto& e : out) {
+void connection::impl::deliver(std::vector<dispatch>& out) {
+    for (auto& [e, state] : out) {
         const bool is_close = e.kind == event::close;
         const bool last = is_close && !e.will_reconnect;
         bool handled = false;
+        {
+            std::lock_guard lk(m_);
+            dispatching_ = state;
+        }
         try {
             if (e.kind == event::open && handlers_.on_open) {
                 handlers_.on_open();
@@ -327,6 +332,7 @@ void connection::impl::deliver(std::vector<event>& out) {
         }
         {
             std::lock_guard lk(m_);
+            dispatching_.reset();
             if (!handled) events_.push_back(std::move(e));
             if (is_close) {
                 session_->on_close_dispatched();
@@ -348,7 +354,7 @@ void connection::impl::run() {
     pthread_sigmask(SIG_BLOCK, &pipe_only, nullptr);
 
     std::vector<action> acts;
-    std::vector<event> out;
+    std::vector<dispatch> out;
     {
         std::lock_guard lk(m_);
         info_gen_ = ++generation_;

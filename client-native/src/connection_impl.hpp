@@ -54,6 +54,14 @@ public:
 private:
     using clock = std::chrono::steady_clock;
 
+    // An event for the application and the readyState it sees while the event is dispatched:
+    // the session's as of that event (it may have decided more since: a close frame that
+    // came in the same chunk as a message).
+    struct dispatch {
+        event e;
+        sockjs::ready_state state;
+    };
+
     struct action {
         enum kind_t { start_info, stop_info, start_transport, stop_transport, reopen_receiver, send } kind;
         client_transport transport = client_transport::websocket;
@@ -69,13 +77,13 @@ private:
     detail::transport_context context(std::uint64_t generation) const;
     std::optional<time_point> next_wake() const;
     void apply(detail::io_event& e, time_point now);
-    void collect(std::vector<action>& acts, std::vector<event>& out, time_point now);
+    void collect(std::vector<action>& acts, std::vector<dispatch>& out, time_point now);
     void start_waiting(time_point now);
 
     // Driver thread only, without m_.
     void run();
     void execute(std::vector<action>& acts);
-    void deliver(std::vector<event>& out);
+    void deliver(std::vector<dispatch>& out);
 
     const detail::endpoint ep_;
     const options opts_;
@@ -101,6 +109,7 @@ private:
     std::optional<millis> reconnect_delay_;  // the policy's wait, once the close event is out
     std::optional<std::pair<int, std::string>> deferred_close_;  // close() before the next session exists
     std::optional<time_point> reconnect_at_;
+    std::optional<sockjs::ready_state> dispatching_;  // while a handler runs: what state() says
     std::string transport_name_;
     std::string last_error_;
 

@@ -387,6 +387,7 @@ void client_session::on_send_result(int status, time_point) {
 
 void client_session::on_close_dispatched() noexcept {
     if (state_ == ready_state::closing) state_ = ready_state::closed;
+    if (shown_ == ready_state::closing) shown_ = ready_state::closed;
 }
 
 errc client_session::close(int code, std::string_view reason) {
@@ -402,6 +403,8 @@ std::optional<client_event> client_session::next_event() {
     if (events_.empty()) return std::nullopt;
     client_event e = std::move(events_.front());
     events_.pop_front();
+    if (e.kind == client_event::open) shown_ = ready_state::open;
+    if (e.kind == client_event::close) shown_ = ready_state::closing;
     return e;
 }
 

@@ -226,11 +226,13 @@ describe('the browser client replays tests/data/client_behaviour.vectors', { tim
         const id = o.fixedSessionId;
         o.sessionId = () => id;
       }
-      const vc = { log: [] };
+      const vc = { log: [], states: [] };
       vc.sock = new window.Client(url, null, o);
-      vc.sock.onopen = () => vc.log.push('open');
-      vc.sock.onmessage = (e) => vc.log.push(`message ${e.data}`);
-      vc.sock.onheartbeat = () => vc.log.push('heartbeat');
+      // Each event with the readyState its handler saw.
+      const note = (text) => vc.log.push(text) && vc.states.push(vc.sock.readyState);
+      vc.sock.onopen = () => note('open');
+      vc.sock.onmessage = (e) => note(`message ${e.data}`);
+      vc.sock.onheartbeat = () => note('heartbeat');
       vc.sock.onclose = (e) => vc.log.push(`close ${e.code} ${e.wasClean ? 'clean' : 'unclean'} ${e.reason}`);
       window.vc = vc;
     }, [`http://127.0.0.1:${PORT}/s${n}`, clientOptions(record)]);
@@ -266,9 +268,13 @@ describe('the browser client replays tests/data/client_behaviour.vectors', { tim
             if (target) await until(`the client to give ${target.path} up`, () => target.aborted);
             break;
           }
-          case 'state':
-            assert.equal(await state(), READY_STATE[rest], at);
+          case 'state': {
+            // Right after an event: what the application saw while that event was dispatched.
+            const seen = /^=> (open|message|heartbeat)\b/.test(steps[i - 1] ?? '')
+              ? await page.evaluate((k) => window.vc.states[k], events - 1) : await state();
+            assert.equal(seen, READY_STATE[rest], at);
             break;
+          }
           case 'result':
             // Data and frame results (malformed, unexpected, too large) have no browser
             // counterpart; their consequences are the steps that follow.

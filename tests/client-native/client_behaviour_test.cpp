@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -175,4 +176,41 @@ TEST_CASE("behaviour: after_server_close reconnects after any close frame", "[fa
     require_next_open(c);
     REQUIRE(c.close() == errc::ok);
     CHECK_FALSE(require_close(c).will_reconnect);
+}
+
+TEST_CASE("behaviour: a message in the same chunk as the close frame is dispatched while open", "[fake][behaviour]") {
+    fake_server srv([](fake_request& r) {
+        const auto seg = r.last_segment();
+        if (seg == "info") return r.respond(200, "application/json", info);
+        if (seg == "xhr_streaming") {
+            r.start_chunked(200, js);
+            r.chunk(std::string(2048, 'h') + "\no\n");
+            r.chunk("a[\"last\"]\nc[3000,\"bye\"]\n");
+            return r.hold(10s);
+        }
+        r.respond(404, "text/plain", "");
+    });
+    options o;
+    o.transports = {client_transport::xhr_streaming};
+    std::atomic<connection*> self{nullptr};
+    std::vector<std::string> seen;  // the I/O thread writes it until on_close
+    std::promise<void> closed;
+    auto state = [&] {
+        // The handlers may run before the constructor has returned.
+        for (int i = 0; i < 1000 && !self.load(); ++i) std::this_thread::sleep_for(1ms);
+        return std::to_string(static_cast<int>(self.load()->ready_state()));
+    };
+    handlers h;
+    h.on_open = [&] { seen.push_back("open " + state()); };
+    h.on_message = [&](const std::string& m) { seen.push_back("message " + m + " " + state()); };
+    h.on_close = [&](int code, const std::string&, bool) {
+        seen.push_back("close " + std::to_string(code) + " " + state());
+        closed.set_value();
+    };
+    connection c(srv.url(), o, h);
+    self = &c;
+    REQUIRE(closed.get_future().wait_for(8s) == std::future_status::ready);
+    // As in the browser (sockjs-client 1.6 gives the same): open while the message is
+    // dispatched, closed in the close handler.
+    CHECK(seen == std::vector<std::string>{"open 1", "message last 1", "close 3000 3"});
 }

@@ -93,9 +93,9 @@ millis round_trip_timeout(millis rtt) noexcept;
 /// jsonp-polling, 2 for the others.
 int round_trips(client_transport t) noexcept;
 
-/// sockjs-client's readyState values. A session is closing from the moment it decides to close
-/// (and queues the close event) until the adapter has dispatched that event
-/// (on_close_dispatched), as sockjs-client reports CLOSING until its close event fires.
+/// sockjs-client's readyState values. A session is closing from the moment the adapter takes
+/// its close event until it has dispatched that event (on_close_dispatched), as sockjs-client
+/// reports CLOSING until its close event fires.
 enum class ready_state { connecting = 0, open = 1, closing = 2, closed = 3 };
 
 struct client_options {
@@ -166,7 +166,11 @@ class client_session {
 public:
     client_session(client_options opts, time_point now);
 
-    ready_state state() const noexcept { return state_; }
+    /// readyState as the application sees it: as of the events taken with next_event() so
+    /// far. A message that arrived in the same chunk as the close frame is dispatched while
+    /// open, as sockjs-client dispatches each frame before it reads the next; send() and the
+    /// other inputs follow the session's own phase, which is closing already.
+    ready_state state() const noexcept { return shown_; }
     /// The transport in use (or being tried).
     std::optional<client_transport> current_transport() const noexcept { return current_; }
 
@@ -266,7 +270,8 @@ private:
     errc deliver_unwrapped(time_point now);
 
     client_options opts_;
-    ready_state state_ = ready_state::connecting;
+    ready_state state_ = ready_state::connecting;  ///< the session's phase
+    ready_state shown_ = ready_state::connecting;  ///< the phase of the events taken so far
     std::vector<client_transport> plan_;
     std::size_t next_ = 0;
     std::optional<client_transport> current_;
