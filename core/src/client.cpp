@@ -4,6 +4,8 @@
 
 #include <sockjs/frame.hpp>
 
+#include "wrap_detail.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -304,20 +306,10 @@ errc client_session::on_receiver_data(std::string_view bytes, time_point now) {
 
 errc client_session::on_receiver_event(std::string_view data, time_point now) {
     if (state_ == ready_state::closing || state_ == ready_state::closed) return errc::ok;
-    // The browser split the event into lines and joined its data lines with LF; the server's
-    // %XX escapes are still in it. Given the lines again, the unwrapper undoes both.
-    stream_unwrapper event(transport::eventsource);
-    for (;;) {
-        const auto nl = data.find('\n');
-        event.feed("data: ");
-        event.feed(data.substr(0, nl));
-        event.feed("\n");
-        if (nl == std::string_view::npos) break;
-        data.remove_prefix(nl + 1);
-    }
-    event.feed("\n");
-    std::string f;
-    if (!event.next(f)) return errc::bad_frame;
+    // The browser has split the event into lines and joined its data lines with LF: what is
+    // left of the wrapping is the server's %XX escapes.
+    if (data.empty()) return errc::bad_frame;
+    const std::string f = detail::eventsource_unescape(data);
     return on_frame(f, now);
 }
 

@@ -5,6 +5,7 @@
 #include "json_string.hpp"
 #include "swar.hpp"
 #include "text_scan.hpp"
+#include "wrap_detail.hpp"
 
 #include <algorithm>
 
@@ -85,29 +86,6 @@ void append_eventsource_data(std::string& out, std::string_view f) {
     out.append(run, static_cast<std::size_t>(end - run));
 }
 
-using detail::hex_value;
-
-// Undoes append_eventsource_data: only the four escapes it produces are decoded, any other
-// `%` sequence is left alone (a server never sends one, since it escapes `%` itself).
-std::string eventsource_unescape(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    std::size_t run = 0;
-    for (std::size_t i = 0; i + 2 < s.size(); ++i) {
-        if (s[i] != '%') continue;
-        const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-        if (hi < 0 || lo < 0) continue;
-        const char c = static_cast<char>(hi * 16 + lo);
-        if (!eventsource_escaped(c)) continue;
-        out.append(s.substr(run, i - run));
-        out.push_back(c);
-        run = i + 3;
-        i += 2;
-    }
-    out.append(s.substr(std::min(run, s.size())));
-    return out;
-}
-
 // The end (index of the closing quote) of the JSON string literal whose opening quote is at
 // `open`, or npos if the buffer ends first.
 std::size_t json_string_end(const std::string& buf, std::size_t open) {
@@ -122,6 +100,26 @@ std::size_t json_string_end(const std::string& buf, std::size_t open) {
 }
 
 }  // namespace
+
+// Undoes append_eventsource_data: only the four escapes it produces are decoded.
+std::string detail::eventsource_unescape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t run = 0;
+    for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+        if (s[i] != '%') continue;
+        const int hi = detail::hex_value(s[i + 1]), lo = detail::hex_value(s[i + 2]);
+        if (hi < 0 || lo < 0) continue;
+        const char c = static_cast<char>(hi * 16 + lo);
+        if (!eventsource_escaped(c)) continue;
+        out.append(s.substr(run, i - run));
+        out.push_back(c);
+        run = i + 3;
+        i += 2;
+    }
+    out.append(s.substr(std::min(run, s.size())));
+    return out;
+}
 
 errc validate_callback(std::string_view callback) {
     if (callback.empty()) return errc::missing_callback;
@@ -276,7 +274,7 @@ bool stream_unwrapper::next_event_frame(std::string& frame_out) {
             const bool dispatch = have_data_ && !data_.empty();
             have_data_ = false;
             if (dispatch) {
-                frame_out = eventsource_unescape(data_);
+                frame_out = detail::eventsource_unescape(data_);
                 data_.clear();
                 return true;
             }
