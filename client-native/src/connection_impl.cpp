@@ -27,12 +27,21 @@ client_options session_options(const options& o, std::uint64_t seed) {
     c.max_frame_bytes = o.max_frame_size;
     return c;
 }
+}  // namespace
 
-bool http_success(int status) { return status == 200 || status == 204; }
+namespace {
+// The session ids' and reconnect jitter's generator, seeded once per connection from the
+// system's secure source (the ids name a session and need not be secret).
+std::mt19937_64 seeded_generator() {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+}
 }  // namespace
 
 connection::impl::impl(detail::endpoint ep, options opts, handlers h)
-    : ep_(std::move(ep)), opts_(std::move(opts)), handlers_(std::move(h)), reconnect_(opts_.reconnect) {
+    : ep_(std::move(ep)), opts_(std::move(opts)), handlers_(std::move(h)), reconnect_(opts_.reconnect),
+      random_(seeded_generator()) {
     std::lock_guard lk(m_);
     new_session(now());
 }
@@ -141,9 +150,7 @@ std::string connection::impl::last_error() const {
 }
 
 void connection::impl::new_session(time_point t) {
-    std::random_device rd;  // the ids' entropy: the system's secure source
-    const std::uint64_t seed = (static_cast<std::uint64_t>(rd()) << 32) | rd();
-    session_.emplace(session_options(opts_, seed), t);
+    session_.emplace(session_options(opts_, random_()), t);
     transport_name_.clear();
     closed_by_application_ = false;
 }
@@ -195,12 +202,15 @@ void connection::impl::apply(detail::io_event& e, time_point t) {
         // A WebSocket closed by the server carries its code; the core decides what it means.
         session_->on_transport_closed(t, e.code, e.reason);
         return;
-    case io_event::send_done:
+    case io_event::send_done: {
         send_in_flight_ = false;
-        if (!http_success(e.status))
-            last_error_ = e.status == 0 ? e.error : "xhr_send answered HTTP " + std::to_string(e.status);
+        const bool closing = session_->close_code() != 0;
         session_->on_send_result(e.status, t);
+        // Said only when the session took the answer for a failure (its close follows).
+        if (!closing && session_->close_code() != 0)
+            last_error_ = e.status == 0 ? e.error : "xhr_send answered HTTP " + std::to_string(e.status);
         return;
+    }
     }
 }
 
@@ -241,8 +251,8 @@ void connection::impl::collect(std::vector<action>& acts, std::vector<dispatch>&
             send_in_flight_ = false;
             event c{event::close, {}, ev->code, std::move(ev->reason), ev->was_clean, false};
             if (!shutdown_) {
-                std::random_device rd;
-                reconnect_delay_ = reconnect_.on_close({c.code, c.was_clean, closed_by_application_}, rd());
+                reconnect_delay_ = reconnect_.on_close({c.code, c.was_clean, closed_by_application_},
+                                                       static_cast<std::uint32_t>(random_() >> 32));
                 c.will_reconnect = reconnect_delay_.has_value();
             }
             // The close handler sees closed, as the browser's onclose does.

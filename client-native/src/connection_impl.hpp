@@ -95,6 +95,7 @@ private:
     std::condition_variable events_cv_;  // wakes next_event() and flush()
     std::optional<client_session> session_;
     reconnect_policy reconnect_;
+    std::mt19937_64 random_;
     std::deque<detail::io_event> inbox_;
     std::deque<event> events_;
     std::uint64_t generation_ = 0;      // last one handed out

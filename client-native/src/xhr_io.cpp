@@ -65,12 +65,12 @@ private:
         if (failure && !token_.aborted()) ctx_.post(io_event::transport_closed, {}, 0, *failure);
     }
 
-    // One receiving request: its status, its body as it arrives, its end.
+    // One receiving request: its status, its body as it arrives, its end, whatever the status
+    // (the session decides what it means, and stops this transport if it fails it).
     void receive_once() {
         http_call call(ctx_.ep, ctx_.opts, token_, HTTPRequest::HTTP_POST, ctx_.receive_path, {},
                        ctx_.opts.receive_timeout);
         ctx_.post(io_event::receiver_response, {}, call.status());
-        if (call.status() != 200) return;  // the session fails the transport and stops us
         std::string bytes;
         while (call.read_some(bytes)) {
             ctx_.post(io_event::receiver_data, std::move(bytes));
