@@ -211,14 +211,14 @@ EMSCRIPTEN_KEEPALIVE const char* sj_client_transport_name(int ct) {
     return s.c_str();
 }
 
-/// A reconnect policy (reconnect_policy, enabled) for one SockJS object: delays in ms,
-/// `max_attempts` 0 = no limit.
+/// A reconnect policy (reconnect_policy, enabled) for one SockJS object: delays in ms (a
+/// negative one: the core's default), `max_attempts` 0 = no limit.
 EMSCRIPTEN_KEEPALIVE reconnect_policy* sj_reconnect_create(double initial_delay_ms, double max_delay_ms,
                                                            unsigned max_attempts, int after_server_close) {
     reconnect_options o;
     o.enabled = true;
-    o.initial_delay = ms(initial_delay_ms);
-    o.max_delay = ms(max_delay_ms);
+    if (initial_delay_ms >= 0) o.initial_delay = ms(initial_delay_ms);
+    if (max_delay_ms >= 0) o.max_delay = ms(max_delay_ms);
     o.max_attempts = max_attempts;
     o.after_server_close = after_server_close != 0;
     return new reconnect_policy(o);

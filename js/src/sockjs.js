@@ -38,13 +38,13 @@ function isLoopback(host) {
   return /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(host);
 }
 
-/** The `reconnect` option as the core's reconnect_options, or null when off. */
+/** The `reconnect` option as the core's reconnect_options (-1: its default), or null when off. */
 function reconnectOptions(r) {
   if (!r) return null;
   const o = r === true ? {} : r;
   const retries = o.retries ?? Infinity;
   if (!(retries > 0)) return null;
-  return [o.minDelay ?? 1000, o.maxDelay ?? 30000, retries === Infinity ? 0 : Math.min(retries, 2 ** 32 - 1) >>> 0,
+  return [o.minDelay ?? -1, o.maxDelay ?? -1, retries === Infinity ? 0 : Math.min(retries, 2 ** 32 - 1) >>> 0,
     Boolean(o.afterServerClose)];
 }
 

@@ -243,6 +243,18 @@ describe('our client follows the core\'s client policy', { timeout: 120000 }, ()
     assert.deepEqual(r, ['open', 'reconnecting 1001 bye true 1 0', 'open']);
   });
 
+  test('reconnect: true takes the core\'s default delays (the first is 1000 ms less 0-50 %)', { timeout: 15000 }, async () => {
+    server.script = closingServer;
+    const r = await inPage(async (SockJS, url) => {
+      const s = new SockJS(`${url}/svc1001`, null, { transports: ['xhr-polling'], timeout: 3000, reconnect: true });
+      const e = await new Promise((resolve) => { s.onreconnecting = resolve; });
+      s.close();
+      return [e.attempt, e.delay];
+    });
+    assert.equal(r[0], 1);
+    assert.ok(r[1] >= 500 && r[1] <= 1000, `delay ${r[1]}`);
+  });
+
   test('reconnect: a server close 3000 is final unless afterServerClose', { timeout: 15000 }, async () => {
     server.script = closingServer;
     const r = await inPage(async (SockJS, url) => {
