@@ -2,33 +2,19 @@
 // watchdog, reconnect) and the default RTT-derived timeout; against the reference server.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { TRANSPORTS, startBrowser, startRefServer, startStaticServer } from './support.mjs';
+import { TRANSPORTS, browserSuite, startRefServer } from './support.mjs';
 
 const PORT = 18470;
 
 describe('our client API', () => {
-  const stack = [];
-  let page;
+  const env = browserSuite({ servers: async () => [await startRefServer(PORT)], webPort: PORT + 1, page: true });
   const echo = `http://127.0.0.1:${PORT}/echo`;
   // Runs `fn` in the page with the client class as `SockJS` and the echo URL.
-  const inPage = (fn, arg) => page.evaluate(
+  const inPage = (fn, arg) => env.page.evaluate(
     ([src, url, a]) => new Function('SockJS', 'url', 'arg', `return (${src})(SockJS, url, arg);`)(window.Client, url, a),
     [fn.toString(), echo, arg]);
-
-  before(async () => {
-    stack.push(await startRefServer(PORT));
-    const web = await startStaticServer(PORT + 1);
-    stack.push(web);
-    const browser = await startBrowser();
-    stack.push({ stop: () => browser.close() });
-    page = await browser.page(`${web.url}/tests/browser/page/index.html`);
-    stack.push({ stop: async () => assert.deepEqual(browser.errors, []) });
-  });
-  after(async () => {
-    for (const s of stack.reverse()) await s.stop();
-  });
 
   // First in the file: the page has not loaded the wasm module yet, so close() has to wait
   // for it to check its arguments.
@@ -303,7 +289,7 @@ describe('our client API', () => {
       } finally {
         await doomed.stop();
       }
-      const r = await page.evaluate(() => Promise.race([window.doomed,
+      const r = await env.page.evaluate(() => Promise.race([window.doomed,
         new Promise((resolve) => setTimeout(() => resolve('no close event within 40 s'), 40000))]));
       assert.deepEqual(r, { code: 1006, wasClean: false, transport });
     });

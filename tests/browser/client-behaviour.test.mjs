@@ -10,11 +10,11 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 
 import { WebSocketServer } from 'ws';
 
-import { startBrowser, startStaticServer } from './support.mjs';
+import { browserSuite } from './support.mjs';
 import { loadVectors, utf8 } from './vectors.mjs';
 
 const PORT = 18530;
@@ -146,24 +146,15 @@ function clientOptions(record) {
 
 describe('the browser client replays tests/data/client_behaviour.vectors', { timeout: 600000 }, () => {
   const records = loadVectors('client_behaviour.vectors');
-  const stack = [];
-  let page, browser, fake;
-
+  let page, fake;
+  const env = browserSuite({
+    servers: async () => [(fake = await startFakeServer(PORT))], webPort: PORT + 1, page: true, fakeClock: true,
+  });
   before(async () => {
-    stack.push((fake = await startFakeServer(PORT)));
-    const web = await startStaticServer(PORT + 1);
-    stack.push(web);
-    browser = await startBrowser();
-    stack.push({ stop: () => browser.close() });
-    // The fake clock runs freely while the page and the wasm module load, then stops.
-    await browser.context.clock.install();
-    page = await browser.page(`${web.url}/tests/browser/page/index.html`);
+    // The fake clock has run freely while the page loaded; it stops once the module is in.
+    page = env.page;
     await page.evaluate(() => window.Client.load());
     await page.clock.pauseAt(Date.now() + 60000);
-    stack.push({ stop: async () => assert.deepEqual(browser.errors, []) });
-  });
-  after(async () => {
-    for (const s of stack.reverse()) await s.stop();
   });
 
   test('every record is replayed or listed with its reason', () => {

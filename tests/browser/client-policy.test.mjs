@@ -6,9 +6,9 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { startBrowser, startStaticServer } from './support.mjs';
+import { browserSuite } from './support.mjs';
 
 const PORT = 18500;
 
@@ -72,26 +72,13 @@ const js = (res, body) => {
 };
 
 describe('our client follows the core\'s client policy', { timeout: 120000 }, () => {
-  const stack = [];
-  let page, server;
+  let server;
+  const env = browserSuite({ servers: async () => [(server = await startScriptedServer(PORT))], webPort: PORT + 1, page: true });
   const base = `http://127.0.0.1:${PORT}`;
   // Runs `fn` in the page with the client class as `SockJS` and the server's base URL.
-  const inPage = (fn, arg) => page.evaluate(
+  const inPage = (fn, arg) => env.page.evaluate(
     ([src, url, a]) => new Function('SockJS', 'url', 'arg', `return (${src})(SockJS, url, arg);`)(window.Client, url, a),
     [fn.toString(), base, arg]);
-
-  before(async () => {
-    stack.push((server = await startScriptedServer(PORT)));
-    const web = await startStaticServer(PORT + 1);
-    stack.push(web);
-    const browser = await startBrowser();
-    stack.push({ stop: () => browser.close() });
-    page = await browser.page(`${web.url}/tests/browser/page/index.html`);
-    stack.push({ stop: async () => assert.deepEqual(browser.errors, []) });
-  });
-  after(async () => {
-    for (const s of stack.reverse()) await s.stop();
-  });
 
   // Until the core decided it, an empty body was reopened at once: hundreds of requests
   // until the transport timeout, and without end once open.
@@ -174,7 +161,7 @@ describe('our client follows the core\'s client policy', { timeout: 120000 }, ()
     release();
     for (let i = 0; i < 100 && server.count('xhr_send') < 2; i++) await new Promise((res) => setTimeout(res, 20));
     assert.deepEqual(sends, ['["1"]', '["2","3"]']);
-    await page.evaluate(() => window.policySock.close());
+    await env.page.evaluate(() => window.policySock.close());
   });
 
   test('EventSource: a frame whose data spans two lines gives every message', { timeout: 15000 }, async () => {

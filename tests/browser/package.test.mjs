@@ -9,10 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { APP_MAIN, packTarball, runPage, runTool, scratchApp, serveFolder, viteDev, writeFiles } from './package-support.mjs';
-import { root, startBrowser, startRefServer } from './support.mjs';
+import { browserSuite, root, startRefServer } from './support.mjs';
 
 const BASE = 18700; // ports BASE .. BASE + 19
 const version = JSON.parse(readFileSync(path.join(root, 'js/package.json'), 'utf8')).version;
@@ -27,24 +27,17 @@ const viteApp = {
 };
 
 describe('the packed package in each setup', () => {
-  const stack = [];
-  let server;
-  let browser;
   let tarball;
+  const env = browserSuite({
+    servers: async () => {
+      const packDir = mkdtempSync(path.join(tmpdir(), 'sockjs-pack-'));
+      const scratch = { stop: () => rmSync(packDir, { recursive: true, force: true }) };
+      tarball = packTarball(packDir);
+      return [scratch, await startRefServer(BASE)];
+    },
+  });
+  const server = `http://127.0.0.1:${BASE}`;
   const echo = () => `${server}/echo`;
-
-  before(async () => {
-    const packDir = mkdtempSync(path.join(tmpdir(), 'sockjs-pack-'));
-    stack.push({ stop: () => rmSync(packDir, { recursive: true, force: true }) });
-    tarball = packTarball(packDir);
-    stack.push(await startRefServer(BASE));
-    server = `http://127.0.0.1:${BASE}`;
-    browser = await startBrowser();
-    stack.push({ stop: () => browser.close() });
-  });
-  after(async () => {
-    for (const s of stack.reverse()) await s.stop();
-  });
 
   test('the tarball holds the bundles, the wasm, the types, the README and the license field', () => {
     const list = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
@@ -62,7 +55,7 @@ describe('the packed package in each setup', () => {
       const port = BASE + (from === 'tarball' ? 2 : 3);
       const vite = await viteDev(app.dir, port);
       try {
-        const r = await runPage(browser, `${vite.url}/?server=${echo()}`);
+        const r = await runPage(env.browser, `${vite.url}/?server=${echo()}`);
         assert.deepEqual(r.log, OK, r.errors.join('\n'));
         assert.equal(r.version, version);
       } finally {
@@ -77,7 +70,7 @@ describe('the packed package in each setup', () => {
         runTool('vite', ['build', '--logLevel', 'error'], app.dir);
         const web = await serveFolder(path.join(app.dir, 'dist'), BASE + (from === 'tarball' ? 4 : 5));
         try {
-          const r = await runPage(browser, `${web.url}/?server=${echo()}`);
+          const r = await runPage(env.browser, `${web.url}/?server=${echo()}`);
           assert.deepEqual(r.log, OK, r.errors.join('\n'));
         } finally {
           await web.stop();
@@ -101,7 +94,7 @@ ${APP_MAIN}`,
         '--log-level=error'], app.dir);
       const web = await serveFolder(path.join(app.dir, 'public'), BASE + 6);
       try {
-        const r = await runPage(browser, `${web.url}/?server=${echo()}`);
+        const r = await runPage(env.browser, `${web.url}/?server=${echo()}`);
         assert.deepEqual(r.log, OK, r.errors.join('\n'));
       } finally {
         await web.stop();
@@ -120,7 +113,7 @@ ${APP_MAIN}`,
     });
     const web = await serveFolder(app.dir, BASE + 7);
     try {
-      const r = await runPage(browser, `${web.url}/?server=${echo()}`);
+      const r = await runPage(env.browser, `${web.url}/?server=${echo()}`);
       assert.deepEqual(r.log, OK, r.errors.join('\n'));
     } finally {
       await web.stop();
@@ -142,7 +135,7 @@ ${APP_MAIN}`,
     const app = scratchApp(tarball, classicApp);
     const web = await serveFolder(app.dir, BASE + 8, { 'Content-Security-Policy': csp(true) });
     try {
-      const r = await runPage(browser, `${web.url}/?server=${echo()}`);
+      const r = await runPage(env.browser, `${web.url}/?server=${echo()}`);
       assert.deepEqual(r.log, OK, r.errors.join('\n'));
       assert.equal(r.version, version);
     } finally {
@@ -160,7 +153,7 @@ ${APP_MAIN}`,
       for (const wasm of [true, false]) {
         const web = await serveFolder(app.dir, BASE + 9 + (wasm ? 0 : 1), { 'Content-Security-Policy': csp(wasm) });
         try {
-          const r = await runPage(browser, `${web.url}/?server=${echo()}`);
+          const r = await runPage(env.browser, `${web.url}/?server=${echo()}`);
           assert.deepEqual(r.log, wasm ? OK : ['error', 'close 2001'], r.errors.join('\n'));
         } finally {
           await web.stop();
@@ -183,7 +176,7 @@ sock.onclose = (e) => { log.push('close ' + e.code + ' ' + e.reason); window.res
     });
     const web = await serveFolder(app.dir, BASE + 11);
     try {
-      const r = await runPage(browser, `${web.url}/?server=${echo()}`);
+      const r = await runPage(env.browser, `${web.url}/?server=${echo()}`);
       assert.deepEqual(r.log, ['error true', 'close 2001 Cannot load the client module']);
     } finally {
       await web.stop();

@@ -10,6 +10,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -214,4 +215,31 @@ export async function startBrowser({ home = null } = {}) {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The setup the browser test files share, registered as the calling suite's before and after
+ * hooks: `servers()` starts the file's own servers (an array of { stop() }), then the static
+ * server on `webPort` (if given), headless Chromium and, with `page`, a tab on the test page
+ * (with `fakeClock`, on Playwright's clock, installed before the page loads). After the suite
+ * everything stops in reverse order, and uncaught page errors fail it. Returns the handles,
+ * filled in by the before hook: { browser, page, web, servers }.
+ */
+export function browserSuite({ servers = async () => [], webPort = 0, page = false, fakeClock = false } = {}) {
+  const env = { browser: null, page: null, web: null, servers: [] };
+  const stack = [];
+  before(async () => {
+    env.servers = await servers();
+    stack.push(...env.servers);
+    if (webPort) stack.push((env.web = await startStaticServer(webPort)));
+    env.browser = await startBrowser();
+    stack.push({ stop: () => env.browser.close() });
+    if (fakeClock) await env.browser.context.clock.install();
+    if (page) env.page = await env.browser.page(`${env.web.url}/tests/browser/page/index.html`);
+    stack.push({ stop: async () => { if (env.browser.errors.length) throw new Error(`page errors: ${env.browser.errors.join(' | ')}`); } });
+  });
+  after(async () => {
+    for (const s of stack.reverse()) await s.stop();
+  });
+  return env;
 }
