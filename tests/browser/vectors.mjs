@@ -1,13 +1,13 @@
 // Reads the protocol vectors of tests/data (the format of tests/core/test_vectors.hpp): records
 // separated by blank lines, `key: value` lines (a key may repeat), `#` comment lines, values
-// with the escapes `\\`, `\n`, `\r`, `\t`, `\s` (a space) and `\xNN` (one byte).
+// with the escapes of tests/support/vector_escapes.hpp.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { root } from './support.mjs';
 
-const ESCAPES = { '\\': '\\', n: '\n', r: '\r', t: '\t', s: ' ' };
+const ESCAPES = { '\\': '\\', n: '\n', r: '\r', t: '\t', s: ' ', 0: '\0' };
 
 /** Decodes the escape notation; each character of the result stands for one byte. */
 function unescapeValue(v, line) {

@@ -3,9 +3,10 @@
 // same tests run natively and under node.
 //
 // Format: records separated by blank lines; each line of a record is `key: value` (or `key:` for an empty value); a key may
-// repeat (values keep their order); `#` starts a comment line. Values are written with escapes
-// so that any byte can be expressed: `\\`, `\n`, `\r`, `\t`, `\xNN`; `\s` is a space (for
-// spaces at the end of a line, which editors strip).
+// repeat (values keep their order); `#` starts a comment line. Values are written with the
+// escapes of tests/support/vector_escapes.hpp, so that any byte can be expressed.
+
+#include "../support/vector_escapes.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -35,43 +36,13 @@ struct vector_record {
     }
 };
 
-inline int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/// Decodes the escape notation described above; fails the test on a malformed escape.
+/// Decodes the escape notation above (tests/support/vector_escapes.hpp); fails the test on a
+/// malformed escape.
 inline std::string unescape_value(const std::string& v, int line) {
-    std::string out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i] != '\\') {
-            out.push_back(v[i]);
-            continue;
-        }
-        INFO("vector file line " << line);
-        REQUIRE(i + 1 < v.size());
-        const char e = v[++i];
-        switch (e) {
-        case '\\': out.push_back('\\'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 's': out.push_back(' '); break;
-        case 'x': {
-            REQUIRE(i + 2 < v.size());
-            const int hi = hex_digit(v[i + 1]), lo = hex_digit(v[i + 2]);
-            REQUIRE(hi >= 0);
-            REQUIRE(lo >= 0);
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-            break;
-        }
-        default: FAIL("unknown escape \\" << e << " in vector file line " << line);
-        }
-    }
-    return out;
+    auto out = unescape(v);
+    INFO("vector file line " << line << ": " << v);
+    REQUIRE(out);
+    return *out;
 }
 
 /// All records of tests/data/<name>; fails the test if the file is missing or empty.

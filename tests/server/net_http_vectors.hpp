@@ -2,6 +2,8 @@
 // tests/data/http_requests.txt: raw HTTP requests and what the server must make of them
 // (used by the request_reader tests and by the end-to-end server tests).
 
+#include "../support/vector_escapes.hpp"
+
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -17,29 +19,11 @@ struct vector {
     std::string what;
 };
 
-/// C escapes (\r \n \t \0 \xHH \\) to bytes.
+/// The escapes (tests/support/vector_escapes.hpp) to bytes.
 inline std::string unescape(const std::string& s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '\\' || i + 1 == s.size()) {
-            out.push_back(s[i]);
-            continue;
-        }
-        const char e = s[++i];
-        switch (e) {
-        case 'r': out.push_back('\r'); break;
-        case 'n': out.push_back('\n'); break;
-        case 't': out.push_back('\t'); break;
-        case '0': out.push_back('\0'); break;
-        case '\\': out.push_back('\\'); break;
-        case 'x':
-            out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
-            i += 2;
-            break;
-        default: throw std::runtime_error("bad escape in http_requests.txt: " + s);
-        }
-    }
-    return out;
+    auto out = sockjs_test::unescape(s);
+    if (!out) throw std::runtime_error("bad escape in http_requests.txt: " + s);
+    return *out;
 }
 
 inline std::vector<vector> load() {
