@@ -7,7 +7,7 @@
 
 namespace sockjs::client {
 
-connection::connection(const std::string& url, options opts, handlers h) {
+connection::connection(const std::string& url, options opts, event_handlers h) {
     auto ep = detail::parse_endpoint(url);
     if (!ep) throw std::invalid_argument("sockjs::client::connection: not an absolute http:// or https:// URL: " + url);
     if (ep->secure) {

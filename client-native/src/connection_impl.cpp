@@ -39,7 +39,7 @@ std::mt19937_64 seeded_generator() {
 }
 }  // namespace
 
-connection::impl::impl(detail::endpoint ep, options opts, handlers h)
+connection::impl::impl(detail::endpoint ep, options opts, event_handlers h)
     : ep_(std::move(ep)), opts_(std::move(opts)), handlers_(std::move(h)), reconnect_(opts_.reconnect),
       random_(seeded_generator()) {
     std::lock_guard lk(m_);

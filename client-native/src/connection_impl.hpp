@@ -31,7 +31,7 @@ namespace sockjs::client {
 
 class connection::impl final : public detail::io_sink, public std::enable_shared_from_this<impl> {
 public:
-    impl(detail::endpoint ep, options opts, handlers h);
+    impl(detail::endpoint ep, options opts, event_handlers h);
     ~impl();
 
     /// Starts the driver thread (it keeps the impl alive while it runs).
@@ -87,7 +87,7 @@ private:
 
     const detail::endpoint ep_;
     const options opts_;
-    const handlers handlers_;
+    const event_handlers handlers_;
     const clock::time_point epoch_ = clock::now();
 
     mutable std::mutex m_;

@@ -1,8 +1,8 @@
 // parse_info: the /info answer, read without a JSON library.
 //
 // Why not Boost.JSON (which the server side uses to write /info): the client role needs
-// four fields of one small object, and Boost.JSON's parser was about 40 % of the browser
-// client's WebAssembly download. This reader validates the whole body as JSON (RFC 8259
+// four fields of one small object, and Boost.JSON's parser would be about 40 % of the
+// browser client's WebAssembly download. This reader validates the whole body as JSON (RFC 8259
 // grammar, nesting up to 32 levels as Boost.JSON's default), keeps the last value of a
 // repeated key (as JSON.parse and Boost.JSON do), and decodes strings with the core's own
 // tolerant decoder (detail::decode_json_string): lone surrogate escapes are accepted, as

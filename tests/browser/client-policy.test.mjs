@@ -80,8 +80,8 @@ describe('our client follows the core\'s client policy', { timeout: 120000 }, ()
     ([src, url, a]) => new Function('SockJS', 'url', 'arg', `return (${src})(SockJS, url, arg);`)(window.Client, url, a),
     [fn.toString(), base, arg]);
 
-  // Until the core decided it, an empty body was reopened at once: hundreds of requests
-  // until the transport timeout, and without end once open.
+  // An empty body reopened at once would be hundreds of requests until the transport
+  // timeout, and without end once open.
   test('an empty xhr-polling body before open fails the transport: one request, close 2000', { timeout: 15000 }, async () => {
     server.reset();
     server.script = (t, s, res) => js(res, '');

@@ -200,7 +200,7 @@ TEST_CASE("behaviour: a message in the same chunk as the close frame is dispatch
         for (int i = 0; i < 1000 && !self.load(); ++i) std::this_thread::sleep_for(1ms);
         return std::to_string(static_cast<int>(self.load()->ready_state()));
     };
-    handlers h;
+    event_handlers h;
     h.on_open = [&] { seen.push_back("open " + state()); };
     h.on_message = [&](const std::string& m) { seen.push_back("message " + m + " " + state()); };
     h.on_close = [&](int code, const std::string&, bool) {

@@ -148,7 +148,7 @@ void check_handlers(server_kind k, client_transport t) {
     std::condition_variable cv;
     std::vector<std::string> log;
     connection* self = nullptr;
-    handlers h;
+    event_handlers h;
     h.on_open = [&] {
         std::lock_guard lk(m);
         log.push_back("open");

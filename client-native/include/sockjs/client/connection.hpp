@@ -38,7 +38,7 @@ public:
     /// std::invalid_argument for a URL that is not an absolute http(s) URL or TLS settings
     /// whose files cannot be loaded, as the browser throws SyntaxError; every network failure is
     /// reported as a close event instead.
-    explicit connection(const std::string& url, options opts = {}, handlers h = {});
+    explicit connection(const std::string& url, options opts = {}, event_handlers h = {});
     /// Closes (1000) if still open, stops the I/O and joins its threads. Must not be called
     /// from one of this connection's handlers.
     ~connection();

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// What a connection reports to the application: the browser's open / message / close
-/// events, as values (for connection::next_event) and as callbacks (handlers).
+/// events, as values (for connection::next_event) and as callbacks (event_handlers).
 
 #include <functional>
 #include <string>
@@ -30,7 +30,7 @@ struct event {
 /// call send() and close() on its connection but must not destroy it, and should return
 /// quickly (the connection makes no progress while a handler runs). An event whose handler
 /// is empty goes to the queue read by connection::next_event instead.
-struct handlers {
+struct event_handlers {
     std::function<void()> on_open;
     std::function<void(const std::string& message)> on_message;
     std::function<void(int code, const std::string& reason, bool was_clean)> on_close;
