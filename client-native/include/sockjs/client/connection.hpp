@@ -67,7 +67,9 @@ public:
     std::optional<event> next_event(millis timeout);
 
     /// connecting (0), open (1), closing (2), closed (3), as the browser's readyState.
-    /// While a reconnect is pending it is connecting.
+    /// While a handler runs, the state as of its event, as in the browser: open for a message
+    /// that came in the same chunk as the server's close frame, closed in on_close. While a
+    /// reconnect is pending it is connecting.
     sockjs::ready_state ready_state() const;
     /// The transport in use or being tried, sockjs-client's name ("websocket",
     /// "xhr-streaming", "xhr-polling"); empty before the first one starts.
