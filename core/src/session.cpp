@@ -232,9 +232,14 @@ errc server_session::receive(std::string_view body, payload_format format, time_
 }
 
 std::optional<session_event> server_session::next_event() {
-    if (events_.empty()) return std::nullopt;
-    session_event e = std::move(events_.front());
-    events_.pop_front();
+    if (events_head_ >= events_.size()) return std::nullopt;
+    session_event e = std::move(events_[events_head_++]);
+    if (events_head_ == events_.size()) {
+        events_head_ = 0;
+        // A burst (a POST carrying many messages) does not stay allocated once taken.
+        if (events_.capacity() > 4) std::vector<session_event>().swap(events_);
+        else events_.clear();
+    }
     return e;
 }
 

@@ -42,10 +42,10 @@
 #include <sockjs/transport.hpp>
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sockjs {
 
@@ -175,7 +175,11 @@ private:
     session_state state_ = session_state::connecting;
     std::optional<receiver> receiver_;
     std::string queue_;  ///< comma-separated escaped JSON string literals
-    std::deque<session_event> events_;
+    // A vector read from events_head_, not a deque: libstdc++'s deque allocates a 512-byte
+    // node up front, which thousands of held sessions each paid for a queue that is nearly
+    // always empty.
+    std::vector<session_event> events_;
+    std::size_t events_head_ = 0;
     int close_code_ = 0;
     std::string close_reason_;
     bool heartbeat_due_ = false;
