@@ -29,13 +29,10 @@ public:
     void clear() {
         offset_ = 0;
         // Thousands of idle connections (held streams, WebSockets) must not each keep the
-        // memory of their largest write (a 2 KiB streaming prelude); small buffers are kept
-        // for the next write.
-        if (data_.capacity() > keep_capacity) std::string().swap(data_);
-        else data_.clear();
+        // memory of their last write (the 101 head, a 2 KiB streaming prelude): an emptied
+        // buffer is freed. A busy connection pays one malloc/free pair per flush for it.
+        std::string().swap(data_);
     }
-
-    static constexpr std::size_t keep_capacity = 1024;
 
 private:
     std::string data_;
