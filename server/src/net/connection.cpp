@@ -35,8 +35,7 @@ connection::connection(event_loop& owner, Poco::Net::StreamSocket socket,
     : loop_(owner),
       socket_(std::move(socket)),
       peer_(peer),
-      key_(socket_.impl()),
-      reader_({owner.options().max_header_bytes, owner.options().max_body_bytes}) {}
+      key_(socket_.impl()) {}
 
 connection::~connection() {
     if (!closed_) {
@@ -101,12 +100,13 @@ void connection::on_bytes(const char* data, std::size_t n) {
         return;
     }
     const auto& o = loop_.options();
-    if (state_ == http_state::body) {
+    http_input& h = http();
+    if (h.state == http_state::body) {
         set_deadline(deadline::body, o.header_timeout);  // a body must keep arriving
     } else if (deadline_kind_ == deadline::idle) {
         set_deadline(deadline::head, o.header_timeout);  // a new head starts its clock
     }
-    in_.append(data, n);
+    h.in.append(data, n);
     process_http();
 }
 
@@ -369,11 +369,9 @@ void connection::close_now() {
     loop_.forget(this);
     loop_.shared().connections.fetch_sub(1);
     out_.clear();
-    std::string().swap(in_);
     std::string().swap(upgrade_input_);
-    in_pos_ = 0;
+    release_http();
     release_body();
-    req_ = http_request{};
     notify_gone();
 }
 
@@ -387,7 +385,7 @@ void connection::on_deadline() {
     case deadline::head:
         // Part of a head arrived but not all of it in time (slowloris): 408. A connection
         // that never sent anything is just closed.
-        if (state_ == http_state::head || in_pos_ < in_.size()) fail_request(408);
+        if (http_ && (http_->state == http_state::head || http_->unread())) fail_request(408);
         else close_now();
         return;
     case deadline::body:
@@ -417,12 +415,15 @@ void connection::upgrade(std::shared_ptr<stream_handler> h) {
     active_id_ = 0;
     active_.reset();
     deadline_kind_ = deadline::none;
-    state_ = http_state::idle;
     read_paused_ = false;
     blocked_on_output_ = false;
-    if (in_pos_ < in_.size()) upgrade_input_.assign(in_, in_pos_, std::string::npos);
-    std::string().swap(in_);
-    in_pos_ = 0;
+    if (http_) {
+        // The request itself is still the handler's to read: process_http() frees it.
+        if (http_->unread()) upgrade_input_.assign(http_->in, http_->pos, std::string::npos);
+        std::string().swap(http_->in);
+        http_->pos = 0;
+        http_->state = http_state::idle;
+    }
     if (!upgrade_input_.empty()) {
         // Handed over after the caller of accept_websocket() has set its callbacks.
         loop_.defer([w = weak_from_this()] {

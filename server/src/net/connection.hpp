@@ -134,16 +134,26 @@ private:
 
     out_buffer out_;          // plaintext (encrypted at the flush on a TLS connection)
     std::unique_ptr<tls_session> tls_;
-    std::string in_;          // unparsed input (HTTP mode)
-    std::size_t in_pos_ = 0;  // parsed up to here
 
     deadline deadline_kind_ = deadline::none;
     clock::time_point deadline_{};
 
-    // HTTP
-    http_state state_ = http_state::idle;
-    http_request req_;
-    request_reader reader_;
+    // HTTP input, allocated when bytes of a request arrive and freed while nothing is left
+    // to read: thousands of held streams, long polls and WebSockets do not each keep a
+    // request, its headers and a parser (connection_http.cpp).
+    struct http_input {
+        explicit http_input(reader_limits limits) : reader(limits) {}
+        std::string in;          // unparsed input
+        std::size_t pos = 0;     // parsed up to here
+        http_state state = http_state::idle;
+        http_request req;
+        request_reader reader;
+        bool unread() const { return pos < in.size(); }
+    };
+    http_input& http();
+    /// Frees the HTTP input unless process_http() is using it (it frees it when done).
+    void release_http();
+    std::unique_ptr<http_input> http_;
     std::size_t body_charged_ = 0;  // our share of server_shared::body_bytes
     std::weak_ptr<exchange_impl> active_;
     std::uint64_t active_id_ = 0;  // 0: no exchange in progress

@@ -48,6 +48,18 @@ void give_back_memory(bool large_body) {
 
 }  // namespace
 
+connection::http_input& connection::http() {
+    if (!http_) {
+        const auto& o = loop_.options();
+        http_ = std::make_unique<http_input>(reader_limits{o.max_header_bytes, o.max_body_bytes});
+    }
+    return *http_;
+}
+
+void connection::release_http() {
+    if (!processing_) http_.reset();
+}
+
 bool connection::draining() const {
     return loop_.shared().stopping.load(std::memory_order_relaxed);
 }
@@ -68,58 +80,67 @@ void connection::process_http() {
     processing_ = true;
     auto self = shared_from_this();
     const auto& o = loop_.options();
+    // Not freed before processing_ is cleared below (release_http()): the handler reads h.req.
+    http_input& h = http();
+    auto& in = h.in;
+    auto& pos = h.pos;
+    auto& reader = h.reader;
+    auto& req = h.req;
     blocked_on_output_ = false;
     while (!closed_ && !closing_ && !handler_ && active_id_ == 0) {
-        if (state_ == http_state::idle) {
+        if (h.state == http_state::idle) {
             if (out_.size() > o.write_high_watermark) {
                 blocked_on_output_ = true;  // the client pipelines but does not read
                 break;
             }
             // Empty lines before a request line are allowed (RFC 9112 section 2.2).
-            while (in_pos_ < in_.size() && (in_[in_pos_] == '\r' || in_[in_pos_] == '\n')) ++in_pos_;
-            if (in_pos_ >= in_.size()) break;
-            req_ = http_request{};
-            reader_.start(req_);
-            state_ = http_state::head;
+            while (pos < in.size() && (in[pos] == '\r' || in[pos] == '\n')) ++pos;
+            if (pos >= in.size()) break;
+            req = http_request{};
+            reader.start(req);
+            h.state = http_state::head;
         }
         std::size_t used = 0;
-        const auto r = reader_.feed(std::string_view(in_).substr(in_pos_), used);
-        in_pos_ += used;
+        const auto r = reader.feed(std::string_view(in).substr(pos), used);
+        pos += used;
         if (r == request_reader::result::error) {
-            fail_request(reader_.error_status());
+            fail_request(reader.error_status());
             break;
         }
-        if (state_ == http_state::body && !reader_.content_length() && !charge_body(req_.body.size())) {
+        if (h.state == http_state::body && !reader.content_length() && !charge_body(req.body.size())) {
             fail_request(503);  // chunked: charged as it grows
             break;
         }
         if (r == request_reader::result::need_more) break;
         if (r == request_reader::result::head) {
-            req_.peer = peer_;
-            const auto length = reader_.content_length();
-            if (!reader_.chunked() && length.value_or(0) == 0) continue;  // no body
+            req.peer = peer_;
+            const auto length = reader.content_length();
+            if (!reader.chunked() && length.value_or(0) == 0) continue;  // no body
             // A declared length is charged whole, up front: the total stays bounded however
             // slowly the bodies arrive.
             if (length && !charge_body(static_cast<std::size_t>(*length))) {
                 fail_request(503);
                 break;
             }
-            state_ = http_state::body;
+            h.state = http_state::body;
             set_deadline(deadline::body, o.header_timeout);
-            if (reader_.expect_continue()) {
+            if (reader.expect_continue()) {
                 out().append("HTTP/1.1 100 Continue\r\n\r\n");
                 wrote();
             }
             continue;
         }
         // result::message
-        state_ = http_state::idle;
+        h.state = http_state::idle;
         dispatch();
     }
     processing_ = false;
-    if (closed_ || handler_) return;
-    compact_input();
-    read_paused_ = !closing_ && active_id_ != 0 && in_.size() > pipeline_limit(o);
+    if (closed_ || handler_) {
+        http_.reset();
+        return;
+    }
+    read_paused_ = !closing_ && active_id_ != 0 && in.size() - pos > pipeline_limit(o);
+    compact_input();  // may free h
     update_interest();
 }
 
@@ -148,22 +169,29 @@ void connection::release_body() {
 }
 
 void connection::compact_input() {
-    if (in_pos_ == 0) return;
-    if (in_pos_ >= in_.size()) {
-        // While a response is pending (a long poll, a stream) the connection may stay idle
-        // for long: give the buffer back. Between keep-alive requests it is reused.
-        if (active_id_ != 0 || in_.capacity() > (16u << 10)) std::string().swap(in_);
-        else in_.clear();
-    } else {
-        in_.erase(0, in_pos_);
-        if (in_.capacity() > (64u << 10) && in_.size() < in_.capacity() / 4) in_.shrink_to_fit();
+    if (!http_) return;
+    auto& in = http_->in;
+    auto& pos = http_->pos;
+    if (http_->state == http_state::idle && pos >= in.size()) {
+        // Nothing left to read: a pending response (a long poll, a stream) or the next
+        // request may be long in coming, so the HTTP input goes until bytes arrive.
+        http_.reset();
+        return;
     }
-    in_pos_ = 0;
+    if (pos == 0) return;
+    if (pos >= in.size()) {
+        in.clear();
+    } else {
+        in.erase(0, pos);
+        if (in.capacity() > (64u << 10) && in.size() < in.capacity() / 4) in.shrink_to_fit();
+    }
+    pos = 0;
 }
 
 void connection::dispatch() {
+    http_request& req = http_->req;
     const std::uint64_t id = next_id_++;
-    auto ex = std::make_shared<exchange_impl>(shared_from_this(), id, req_);
+    auto ex = std::make_shared<exchange_impl>(shared_from_this(), id, req);
     active_ = ex;
     active_id_ = id;
     deadline_kind_ = deadline::none;  // a response may take as long as it takes (long polls)
@@ -173,15 +201,15 @@ void connection::dispatch() {
         return;
     }
     try {
-        handler(ex, req_);
+        handler(ex, req);
     } catch (const std::exception& e) {
         loop_.log(std::string("level=error event=handler_threw what=\"") + e.what() + "\"");
         if (ex->fresh()) ex->respond(500, {}, "Internal Server Error\n");
     }
     // The request was the handler's to copy from; a pending long poll need not keep its
     // headers alive (thousands of them may wait at once).
-    const std::size_t body_size = req_.body.capacity();
-    req_ = http_request{};
+    const std::size_t body_size = req.body.capacity();
+    req = http_request{};
     release_body();
     give_back_memory(body_size >= (1u << 20));
 }
@@ -195,7 +223,7 @@ void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
         return;
     }
     const auto& o = loop_.options();
-    if (in_pos_ < in_.size()) set_deadline(deadline::head, o.header_timeout);
+    if (http_ && http_->unread()) set_deadline(deadline::head, o.header_timeout);
     else set_deadline(deadline::idle, o.keep_alive_timeout);
     schedule_process();  // pipelined requests, or resume reading
 }
@@ -222,9 +250,11 @@ void connection::fail_request(int status) {
     o.append(text);
     o.push_back('\n');
     wrote();
-    state_ = http_state::idle;
     release_body();
-    req_ = http_request{};
+    if (http_) {
+        http_->state = http_state::idle;
+        http_->req = http_request{};
+    }
     close_graceful();
 }
 
