@@ -29,10 +29,14 @@ public:
     void clear() {
         offset_ = 0;
         // Thousands of idle connections (held streams, WebSockets) must not each keep the
-        // memory of their last write (the 101 head, a 2 KiB streaming prelude): an emptied
-        // buffer is freed. A busy connection pays one malloc/free pair per flush for it.
-        std::string().swap(data_);
+        // memory of their largest write (the 101 head, a 2 KiB streaming prelude). A buffer
+        // that small messages fit is kept: freeing it too cost a broadcast to 1000 sessions
+        // 60 % more instructions per delivery (a malloc/free pair per session per flush).
+        if (data_.capacity() > keep_capacity) std::string().swap(data_);
+        else data_.clear();
     }
+
+    static constexpr std::size_t keep_capacity = 128;
 
 private:
     std::string data_;
