@@ -50,7 +50,7 @@ connection::connection(event_loop& owner, Poco::Net::StreamSocket socket,
       key_(socket_.impl()) {}
 
 connection::~connection() {
-    if (!closed_) {
+    if (!closed()) {
         // Only reachable if the loop died without close_all(); still release the descriptor.
         try {
             socket_.close();
@@ -80,7 +80,7 @@ void connection::set_handler_deadline(clock::time_point t) {
 
 void connection::on_readable() {
     auto self = shared_from_this();
-    for (int round = 0; round < reads_per_event && !closed_ && !peer_eof_; ++round) {
+    for (int round = 0; round < reads_per_event && !closed() && !peer_eof_; ++round) {
         const long n = io_result(::recv(socket_.impl()->sockfd(), loop_.scratch(), loop_.scratch_size(), 0));
         if (n == io_would_block) return;
         if (n == io_failed) {
@@ -93,8 +93,8 @@ void connection::on_readable() {
         }
         if (tls_) {
             on_cipher(loop_.scratch(), static_cast<std::size_t>(n));
-            if (closed_ || peer_eof_) return;
-        } else if (!closing_) {
+            if (closed() || peer_eof_) return;
+        } else if (!closing()) {
             on_bytes(loop_.scratch(), static_cast<std::size_t>(n));
         }
         if (static_cast<std::size_t>(n) < loop_.scratch_size()) return;
@@ -105,7 +105,7 @@ void connection::on_bytes(const char* data, std::size_t n) {
     if (handler_) {
         if (!upgrade_input_.empty()) feed_upgrade_input();
         // Held for the call: the handler may close the connection, which lets go of it.
-        if (auto h = handler_; h && !closing_) h->on_bytes({data, n});
+        if (auto h = handler_; h && !closing()) h->on_bytes({data, n});
         return;
     }
     const auto& o = loop_.options();
@@ -129,8 +129,8 @@ void connection::on_cipher(const char* data, std::size_t n) {
         std::size_t got = 0;
         const auto st = tls_->read(plain, sizeof plain, got);
         if (st == tls_session::status::data) {
-            if (!closing_) on_bytes(plain, got);
-            if (closed_) return;
+            if (!closing()) on_bytes(plain, got);
+            if (closed()) return;
             continue;
         }
         if (st == tls_session::status::peer_closed) {
@@ -175,7 +175,7 @@ bool connection::has_output() const {
 bool connection::flush_tls() {
     constexpr std::size_t encrypt_ahead = 64u << 10;
     auto& cipher = tls_->cipher();
-    if (closing_ && out_.empty() && !lingering_) tls_->close_notify();
+    if (closing() && out_.empty() && phase_ != phase::lingering) tls_->close_notify();
     for (;;) {
         if (cipher.empty()) {
             if (out_.empty() || !tls_->handshake_done()) return true;
@@ -185,7 +185,7 @@ bool connection::flush_tls() {
                 return false;
             }
             out_.consume(chunk);
-            if (closing_ && out_.empty() && !lingering_) tls_->close_notify();
+            if (closing() && out_.empty() && phase_ != phase::lingering) tls_->close_notify();
             continue;
         }
         const long n = send_some(socket_.impl()->sockfd(), cipher.data(), cipher.size());
@@ -199,7 +199,7 @@ bool connection::flush_tls() {
 }
 
 void connection::feed_upgrade_input() {
-    if (closed_ || closing_ || !handler_ || upgrade_input_.empty()) return;
+    if (closed() || closing() || !handler_ || upgrade_input_.empty()) return;
     std::string bytes = std::move(upgrade_input_);
     upgrade_input_.clear();
     auto h = handler_;
@@ -208,8 +208,8 @@ void connection::feed_upgrade_input() {
 
 void connection::on_peer_eof() {
     peer_eof_ = true;
-    if (closing_) {
-        if (!has_output() || lingering_) close_now();
+    if (closing()) {
+        if (!has_output() || phase_ == phase::lingering) close_now();
         else update_interest();  // keep flushing, stop reading
         return;
     }
@@ -220,7 +220,7 @@ void connection::on_peer_eof() {
     // Requests already received are still answered if they can be answered now; a response
     // still pending means the peer gave up on it (an aborted long poll or stream).
     process_http();
-    if (closed_) return;
+    if (closed()) return;
     if (active_id_ != 0) {
         close_now();
         return;
@@ -233,15 +233,14 @@ void connection::on_writable() {
 }
 
 void connection::wrote() {
-    if (closed_ || doomed_) return;
+    if (phase_ == phase::closed || phase_ == phase::doomed) return;
     const auto& o = loop_.options();
     if (out_.size() > o.write_hard_limit) {
         loop_.log("level=warn event=write_limit peer=" + peer_.toString() + " unsent=" + std::to_string(out_.size()) +
                   " write_hard_limit=" + std::to_string(o.write_hard_limit) + " reason=\"the peer is not reading\"");
         // Closed at the flush, not here: the caller is in the middle of a write and must not
         // see its abort/close callbacks fire inside it.
-        doomed_ = true;
-        closing_ = true;
+        phase_ = phase::doomed;
         out_.clear();
     } else if (out_.size() > o.write_low_watermark) {
         drain_armed_ = true;
@@ -254,8 +253,8 @@ void connection::wrote() {
 
 void connection::flush() {
     dirty_ = false;
-    if (closed_) return;
-    if (doomed_) {
+    if (closed()) return;
+    if (phase_ == phase::doomed) {
         close_now();
         return;
     }
@@ -275,9 +274,9 @@ void connection::flush() {
     if (drain_armed_ && buffered() <= o.write_low_watermark) {
         drain_armed_ = false;
         fire_drain();
-        if (closed_) return;
+        if (closed()) return;
     }
-    if (closing_ && !has_output() && !lingering_) {
+    if (closing() && !has_output() && phase_ != phase::lingering) {
         if (peer_eof_) close_now();
         else begin_linger();
         return;
@@ -296,7 +295,7 @@ void connection::fire_drain() {
 }
 
 void connection::update_interest() {
-    if (closed_) return;
+    if (closed()) return;
     int want = PollSet::POLL_ERROR;
     if (!peer_eof_ && !read_paused_) want |= PollSet::POLL_READ;
     // While a flush is scheduled, it decides about POLLOUT itself.
@@ -311,12 +310,12 @@ void connection::update_interest() {
 }
 
 void connection::close_graceful() {
-    if (closed_ || closing_) return;
+    if (phase_ != phase::open) return;
     auto self = shared_from_this();
-    closing_ = true;
+    phase_ = phase::closing;
     read_paused_ = false;  // keep reading: EOF or reset ends the linger early
     notify_gone();
-    if (closed_) return;
+    if (closed()) return;
     set_deadline(deadline::flush, loop_.options().keep_alive_timeout);
     if (tls_ && out_.empty()) tls_->close_notify();
     if (!has_output()) {
@@ -342,7 +341,7 @@ void connection::notify_gone() {
 }
 
 void connection::begin_linger() {
-    lingering_ = true;
+    phase_ = phase::lingering;
     try {
         socket_.shutdownSend();
     } catch (const Poco::Exception&) {
@@ -354,10 +353,9 @@ void connection::begin_linger() {
 }
 
 void connection::close_now() {
-    if (closed_) return;
+    if (closed()) return;
     auto self = shared_from_this();
-    closed_ = true;
-    closing_ = true;
+    phase_ = phase::closed;
     deadline_kind_ = deadline::none;
     try {
         loop_.unwatch(socket_);

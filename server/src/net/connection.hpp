@@ -65,8 +65,8 @@ public:
     void wrote();
     std::size_t buffered() const { return out_.size() + (tls_ ? tls_->cipher().size() : 0); }
     /// Can still take output and callbacks (not closed, not closing).
-    bool writable() const { return !closed_ && !closing_; }
-    bool closed() const { return closed_; }
+    bool writable() const { return phase_ == phase::open; }
+    bool closed() const { return phase_ == phase::closed; }
 
     // --- teardown ---
     /// Closes the socket now; pending output is dropped; on_abort / on_close fire.
@@ -89,8 +89,8 @@ public:
     void clear_deadline() { deadline_kind_ = deadline::none; }
 
 private:
-    enum class deadline { none, head, body, idle, flush, linger, handler };
-    enum class http_state { idle, head, body };
+    enum class deadline : std::uint8_t { none, head, body, idle, flush, linger, handler };
+    enum class http_state : std::uint8_t { idle, head, body };
 
     void on_bytes(const char* data, std::size_t n);
     // TLS (net/tls.hpp): ciphertext in, plaintext to on_bytes; plaintext out_ to ciphertext.
@@ -122,20 +122,28 @@ private:
     const void* key_;
     int interest_ = 0;
 
-    bool closed_ = false;
-    bool closing_ = false;    // graceful close under way: no more user output or input
-    bool lingering_ = false;  // FIN sent, discarding input
+    // The lifecycle; every phase after `open` takes no more user output or input.
+    enum class phase : std::uint8_t {
+        open,
+        closing,    // graceful close under way: pending output is sent, then FIN
+        doomed,     // over the write hard limit: output dropped, closed at the next flush
+        lingering,  // FIN sent: input is read and discarded until the peer closes
+        closed,
+    };
+    bool closing() const { return phase_ != phase::open; }
+    phase phase_ = phase::open;
+    // Independent of the phase:
     bool peer_eof_ = false;
-    bool doomed_ = false;     // over the hard limit: close at the next flush
     bool dirty_ = false;
     bool drain_armed_ = false;
     bool read_paused_ = false;
     bool blocked_on_output_ = false;  // pipelined requests wait for the client to read
+    bool processing_ = false;         // in process_http()
+    bool process_scheduled_ = false;
+    deadline deadline_kind_ = deadline::none;
 
     out_buffer out_;          // plaintext (encrypted at the flush on a TLS connection)
     std::unique_ptr<tls_session> tls_;
-
-    deadline deadline_kind_ = deadline::none;
     clock::time_point deadline_{};
 
     // HTTP input, allocated when bytes of a request arrive and freed while nothing is left
@@ -158,8 +166,6 @@ private:
     std::weak_ptr<exchange_impl> active_;
     std::uint64_t active_id_ = 0;  // 0: no exchange in progress
     std::uint64_t next_id_ = 1;
-    bool processing_ = false;
-    bool process_scheduled_ = false;
 
     // Upgraded
     std::shared_ptr<stream_handler> handler_;

@@ -65,7 +65,7 @@ bool connection::draining() const {
 }
 
 void connection::schedule_process() {
-    if (process_scheduled_ || processing_ || closed_) return;
+    if (process_scheduled_ || processing_ || closed()) return;
     process_scheduled_ = true;
     loop_.defer([w = weak_from_this()] {
         if (auto c = w.lock()) {
@@ -76,7 +76,7 @@ void connection::schedule_process() {
 }
 
 void connection::process_http() {
-    if (processing_ || closed_ || closing_ || handler_) return;
+    if (processing_ || closed() || closing() || handler_) return;
     processing_ = true;
     auto self = shared_from_this();
     const auto& o = loop_.options();
@@ -87,7 +87,7 @@ void connection::process_http() {
     auto& reader = h.reader;
     auto& req = h.req;
     blocked_on_output_ = false;
-    while (!closed_ && !closing_ && !handler_ && active_id_ == 0) {
+    while (!closed() && !closing() && !handler_ && active_id_ == 0) {
         if (h.state == http_state::idle) {
             if (out_.size() > o.write_high_watermark) {
                 blocked_on_output_ = true;  // the client pipelines but does not read
@@ -135,11 +135,11 @@ void connection::process_http() {
         dispatch();
     }
     processing_ = false;
-    if (closed_ || handler_) {
+    if (closed() || handler_) {
         http_.reset();
         return;
     }
-    read_paused_ = !closing_ && active_id_ != 0 && in.size() - pos > pipeline_limit(o);
+    read_paused_ = !closing() && active_id_ != 0 && in.size() - pos > pipeline_limit(o);
     compact_input();  // may free h
     update_interest();
 }
@@ -215,7 +215,7 @@ void connection::dispatch() {
 }
 
 void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
-    if (id != active_id_ || closed_) return;
+    if (id != active_id_ || closed()) return;
     active_id_ = 0;
     active_.reset();
     if (!keep_alive || peer_eof_ || draining()) {
@@ -229,7 +229,7 @@ void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
 }
 
 void connection::orphaned_exchange(std::uint64_t id, bool response_started) {
-    if (id != active_id_ || closed_) return;
+    if (id != active_id_ || closed()) return;
     loop_.log("level=error event=request_dropped peer=" + peer_.toString() + " reason=\"no response\"");
     active_id_ = 0;
     active_.reset();
@@ -238,7 +238,7 @@ void connection::orphaned_exchange(std::uint64_t id, bool response_started) {
 }
 
 void connection::fail_request(int status) {
-    if (closed_ || closing_) return;
+    if (closed() || closing()) return;
     const std::string_view text = reason_phrase(status);
     std::string& o = out();
     append_status_line(o, status);
