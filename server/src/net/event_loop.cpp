@@ -1,6 +1,6 @@
 #include "net/event_loop.hpp"
 
-#include "net/connection.hpp"
+#include "net/tcp_connection.hpp"
 
 #include <Poco/Net/NetException.h>
 
@@ -167,9 +167,9 @@ void event_loop::log(std::string_view line) const {
     else std::fprintf(stderr, "sockjs net: %.*s\n", static_cast<int>(line.size()), line.data());
 }
 
-void event_loop::mark_dirty(std::shared_ptr<connection> c) { dirty_.push_back(std::move(c)); }
+void event_loop::mark_dirty(std::shared_ptr<tcp_connection> c) { dirty_.push_back(std::move(c)); }
 void event_loop::defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
-void event_loop::forget(connection* c) { connections_.erase(c->key()); }
+void event_loop::forget(tcp_connection* c) { connections_.erase(c->key()); }
 
 void event_loop::run() {
     while (!stop_) iterate();
@@ -213,7 +213,7 @@ void event_loop::iterate() {
         }
         auto it = connections_.find(key);
         if (it == connections_.end()) continue;
-        std::shared_ptr<connection> c = it->second;
+        std::shared_ptr<tcp_connection> c = it->second;
         try {
             if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) c->on_readable();
             if ((mode & PollSet::POLL_WRITE) && !c->closed()) c->on_writable();
@@ -336,14 +336,14 @@ void event_loop::accept_ready() {
             shared_.connections.fetch_sub(1);
             continue;  // the peer is already gone
         }
-        auto c = std::make_shared<connection>(*this, std::move(socket), peer);
+        auto c = std::make_shared<tcp_connection>(*this, std::move(socket), peer);
         connections_.emplace(c->key(), c);
         c->start();
     }
 }
 
 void event_loop::sweep() {
-    std::vector<std::shared_ptr<connection>> due;
+    std::vector<std::shared_ptr<tcp_connection>> due;
     for (auto& [key, c] : connections_)
         if (c->deadline_due(now_)) due.push_back(c);
     for (auto& c : due) c->on_deadline();
@@ -358,7 +358,7 @@ void event_loop::close_all() {
         }
         listening_ = false;
     }
-    std::vector<std::shared_ptr<connection>> all;
+    std::vector<std::shared_ptr<tcp_connection>> all;
     all.reserve(connections_.size());
     for (auto& [key, c] : connections_) all.push_back(c);
     for (auto& c : all) c->close_now();

@@ -23,7 +23,7 @@
 
 namespace sockjs::net {
 
-class connection;
+class tcp_connection;
 
 /// What every loop of one net_server shares.
 struct server_shared {
@@ -70,10 +70,10 @@ public:
     void unwatch(const Poco::Net::Socket& socket);
     /// The connection has output to send: flushed once at the end of this iteration, which
     /// gathers every write made while handling this iteration's events into one send().
-    void mark_dirty(std::shared_ptr<connection> c);
+    void mark_dirty(std::shared_ptr<tcp_connection> c);
     /// Runs `fn` later in this iteration, outside the caller's stack.
     void defer(std::function<void()> fn);
-    void forget(connection* c);
+    void forget(tcp_connection* c);
     bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
     std::size_t local_connections() const { return connections_.size(); }
     /// One line to net_options::log (stderr without one).
@@ -109,8 +109,8 @@ private:
     std::vector<std::function<void()>> posted_;
     std::vector<std::function<void()>> running_;  // swapped with posted_, reused
     std::vector<std::function<void()>> deferred_;
-    std::vector<std::shared_ptr<connection>> dirty_;
-    std::vector<std::shared_ptr<connection>> flushing_;
+    std::vector<std::shared_ptr<tcp_connection>> dirty_;
+    std::vector<std::shared_ptr<tcp_connection>> flushing_;
 
     timer_heap timers_;
     std::atomic<std::uint64_t> next_timer_id_{1};
@@ -118,7 +118,7 @@ private:
     clock::time_point next_sweep_;
     clock::duration sweep_interval_;
 
-    std::unordered_map<const void*, std::shared_ptr<connection>> connections_;
+    std::unordered_map<const void*, std::shared_ptr<tcp_connection>> connections_;
     std::vector<char> scratch_;
     std::atomic<bool> stop_{false};
     std::thread thread_;

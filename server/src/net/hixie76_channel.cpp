@@ -9,7 +9,7 @@
 
 namespace sockjs::net {
 
-hixie76_channel::hixie76_channel(const std::shared_ptr<connection>& c, std::string key1,
+hixie76_channel::hixie76_channel(const std::shared_ptr<tcp_connection>& c, std::string key1,
                                  std::string key2, std::size_t max_message)
     : ws_channel_base(c), key1_(std::move(key1)), key2_(std::move(key2)), parser_(max_message) {}
 

@@ -1,11 +1,11 @@
 #include "net/http_exchange.hpp"
 
-#include "net/connection.hpp"
+#include "net/tcp_connection.hpp"
 #include "net/response_writer.hpp"
 
 namespace sockjs::net {
 
-exchange_impl::exchange_impl(const std::shared_ptr<connection>& c, std::uint64_t id,
+exchange_impl::exchange_impl(const std::shared_ptr<tcp_connection>& c, std::uint64_t id,
                              const http_request& req)
     : conn_(c),
       loop_(c->owner()),
@@ -20,7 +20,7 @@ exchange_impl::~exchange_impl() {
         // Not answered: the connection would wait forever. Tell it from the loop, outside
         // whatever code is dropping the last reference.
         const bool started = state_ == state::streaming;
-        c->owner().post([w = std::weak_ptr<connection>(c), id = id_, started] {
+        c->owner().post([w = std::weak_ptr<tcp_connection>(c), id = id_, started] {
             if (auto conn = w.lock()) conn->orphaned_exchange(id, started);
         });
     }
@@ -131,7 +131,7 @@ void exchange_impl::fire_drain() {
     fn();
 }
 
-std::shared_ptr<connection> exchange_impl::connection_for_upgrade() const {
+std::shared_ptr<tcp_connection> exchange_impl::connection_for_upgrade() const {
     if (state_ != state::fresh) return nullptr;
     auto c = conn_.lock();
     return c && c->writable() ? c : nullptr;

@@ -11,12 +11,12 @@
 
 namespace sockjs::net {
 
-class connection;
+class tcp_connection;
 class event_loop;
 
 class exchange_impl final : public exchange {
 public:
-    exchange_impl(const std::shared_ptr<connection>& c, std::uint64_t id, const http_request& req);
+    exchange_impl(const std::shared_ptr<tcp_connection>& c, std::uint64_t id, const http_request& req);
     /// Dropped without a response: the connection answers 500 (or cuts the stream).
     ~exchange_impl() override;
 
@@ -34,7 +34,7 @@ public:
     void fire_drain();
     bool fresh() const { return state_ == state::fresh; }
     /// The live connection while nothing has been answered yet, else null.
-    std::shared_ptr<connection> connection_for_upgrade() const;
+    std::shared_ptr<tcp_connection> connection_for_upgrade() const;
     /// The response was a 101 written by accept_websocket: the exchange is over.
     void mark_upgraded();
 
@@ -42,7 +42,7 @@ private:
     enum class state { fresh, streaming, done };
     void finish(bool keep_alive);
 
-    std::weak_ptr<connection> conn_;
+    std::weak_ptr<tcp_connection> conn_;
     event_loop& loop_;
     std::uint64_t id_;
     bool http10_;

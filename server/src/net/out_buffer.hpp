@@ -10,7 +10,7 @@ namespace sockjs::net {
 
 class out_buffer {
 public:
-    /// Append to this, then tell the connection (connection::wrote()).
+    /// Append to this, then tell the connection (tcp_connection::wrote()).
     std::string& tail() { return data_; }
     const char* data() const { return data_.data() + offset_; }
     std::size_t size() const { return data_.size() - offset_; }

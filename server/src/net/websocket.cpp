@@ -25,7 +25,7 @@ constexpr auto close_handshake_timeout = std::chrono::seconds(2);
 
 }  // namespace
 
-rfc6455_channel::rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message)
+rfc6455_channel::rfc6455_channel(const std::shared_ptr<tcp_connection>& c, std::size_t max_message)
     : ws_channel_base(c), parser_(max_message, ws_binary::refuse) {}
 
 bool rfc6455_channel::use_deflate(const ws_deflate_params& p, std::size_t min_compress_size) {
@@ -39,7 +39,7 @@ bool rfc6455_channel::use_deflate(const ws_deflate_params& p, std::size_t min_co
     return true;
 }
 
-void rfc6455_channel::send_frame(connection& c, ws_opcode op, std::string_view payload, bool compressed) {
+void rfc6455_channel::send_frame(tcp_connection& c, ws_opcode op, std::string_view payload, bool compressed) {
     unsigned char hdr[10];
     const std::size_t n = ws_frame_header(hdr, op, payload.size(), compressed);
     std::string& out = c.out();

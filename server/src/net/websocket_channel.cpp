@@ -2,7 +2,7 @@
 
 namespace sockjs::net {
 
-ws_channel_base::ws_channel_base(const std::shared_ptr<connection>& c)
+ws_channel_base::ws_channel_base(const std::shared_ptr<tcp_connection>& c)
     : conn_(c), loop_(c->owner()) {}
 
 std::size_t ws_channel_base::buffered() const {
@@ -26,12 +26,12 @@ loop& ws_channel_base::owner() {
     return loop_;
 }
 
-std::shared_ptr<connection> ws_channel_base::live() const {
+std::shared_ptr<tcp_connection> ws_channel_base::live() const {
     auto c = conn_.lock();
     return c && c->writable() ? c : nullptr;
 }
 
-void ws_channel_base::append_to(connection& c, std::string_view bytes) {
+void ws_channel_base::append_to(tcp_connection& c, std::string_view bytes) {
     c.out().append(bytes);
     c.wrote();
 }

@@ -2,7 +2,7 @@
 // The ws_channel implementations: RFC 6455 (websocket.cpp) and hixie-76 (hixie76_channel.cpp)
 // over a connection, and what they share (callbacks fired once, buffered(), owner()).
 
-#include "net/connection.hpp"
+#include "net/tcp_connection.hpp"
 #include "net/hixie76.hpp"
 #include "net/net.hpp"
 #include "net/websocket_deflate.hpp"
@@ -18,7 +18,7 @@ class ws_channel_base : public ws_channel,
                         public stream_handler,
                         public std::enable_shared_from_this<ws_channel_base> {
 public:
-    explicit ws_channel_base(const std::shared_ptr<connection>& c);
+    explicit ws_channel_base(const std::shared_ptr<tcp_connection>& c);
 
     std::size_t buffered() const override;
     void on_message(std::function<void(std::string&& msg)> fn) override;
@@ -29,13 +29,13 @@ public:
 
 protected:
     /// The connection if it can still take output.
-    std::shared_ptr<connection> live() const;
+    std::shared_ptr<tcp_connection> live() const;
     void deliver(std::string&& msg);
     /// Fires on_close once and drops every callback (they often hold the channel: a cycle).
     void fire_close(int code, std::string_view reason);
-    void append_to(connection& c, std::string_view bytes);
+    void append_to(tcp_connection& c, std::string_view bytes);
 
-    std::weak_ptr<connection> conn_;
+    std::weak_ptr<tcp_connection> conn_;
     event_loop& loop_;
 
 private:
@@ -50,7 +50,7 @@ private:
 
 class rfc6455_channel final : public ws_channel_base, private ws_frame_sink {
 public:
-    rfc6455_channel(const std::shared_ptr<connection>& c, std::size_t max_message);
+    rfc6455_channel(const std::shared_ptr<tcp_connection>& c, std::size_t max_message);
     /// permessage-deflate was agreed with `p`: false if zlib could not set it up.
     bool use_deflate(const ws_deflate_params& p, std::size_t min_compress_size);
 
@@ -66,7 +66,7 @@ private:
     bool on_ws_ping(std::string_view payload) override;
     bool on_ws_pong(std::string_view payload) override;
     bool on_ws_close(int code, std::string_view reason) override;
-    void send_frame(connection& c, ws_opcode op, std::string_view payload, bool compressed = false);
+    void send_frame(tcp_connection& c, ws_opcode op, std::string_view payload, bool compressed = false);
     void fail(int code);
 
     enum class state { open, closing, closed };
@@ -78,7 +78,7 @@ private:
 
 class hixie76_channel final : public ws_channel_base, private hixie76_sink {
 public:
-    hixie76_channel(const std::shared_ptr<connection>& c, std::string key1, std::string key2,
+    hixie76_channel(const std::shared_ptr<tcp_connection>& c, std::string key1, std::string key2,
                     std::size_t max_message);
 
     bool send_text(std::string_view utf8) override;

@@ -1,6 +1,6 @@
 #pragma once
 // One accepted TCP connection on an event loop: non-blocking reads into the loop's scratch
-// buffer, HTTP/1.x request parsing and dispatch (connection_http.cpp), buffered writes with
+// buffer, HTTP/1.x request parsing and dispatch (tcp_connection_http.cpp), buffered writes with
 // backpressure, deadlines (slow heads, idle keep-alive, lingering close), and after a
 // WebSocket upgrade, a stream_handler that takes over its bytes.
 
@@ -34,18 +34,18 @@ public:
     virtual void on_transport_closed() = 0;
     /// The write buffer fell to the low watermark after having been above it.
     virtual void on_drained() = 0;
-    /// A deadline set with connection::set_handler_deadline expired.
+    /// A deadline set with tcp_connection::set_handler_deadline expired.
     virtual void on_deadline() = 0;
 };
 
-class connection final : public std::enable_shared_from_this<connection> {
+class tcp_connection final : public std::enable_shared_from_this<tcp_connection> {
 public:
     using clock = std::chrono::steady_clock;
 
-    connection(event_loop& owner, Poco::Net::StreamSocket socket, const Poco::Net::SocketAddress& peer);
-    ~connection();
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
+    tcp_connection(event_loop& owner, Poco::Net::StreamSocket socket, const Poco::Net::SocketAddress& peer);
+    ~tcp_connection();
+    tcp_connection(const tcp_connection&) = delete;
+    tcp_connection& operator=(const tcp_connection&) = delete;
 
     const void* key() const { return key_; }
     event_loop& owner() { return loop_; }
@@ -75,7 +75,7 @@ public:
     /// short linger time passes), so the peer sees the last response instead of a reset.
     void close_graceful();
 
-    // --- HTTP exchanges (connection_http.cpp) ---
+    // --- HTTP exchanges (tcp_connection_http.cpp) ---
     /// The response of exchange `id` is complete; keep the connection for the next request.
     void finish_exchange(std::uint64_t id, bool keep_alive);
     /// Exchange `id` was dropped without a response: answer 500 (or cut a begun stream).
@@ -107,7 +107,7 @@ private:
     void fire_drain();
     void feed_upgrade_input();
 
-    // connection_http.cpp
+    // tcp_connection_http.cpp
     void process_http();
     void schedule_process();
     void dispatch();
@@ -148,7 +148,7 @@ private:
 
     // HTTP input, allocated when bytes of a request arrive and freed while nothing is left
     // to read: thousands of held streams, long polls and WebSockets do not each keep a
-    // request, its headers and a parser (connection_http.cpp).
+    // request, its headers and a parser (tcp_connection_http.cpp).
     struct http_input {
         explicit http_input(reader_limits limits) : reader(limits) {}
         std::string in;          // unparsed input

@@ -1,7 +1,7 @@
 // HTTP/1.x on a connection: heads, bodies, dispatch to the handler, pipelining (one request
 // at a time, in order), and the error answers that end a connection (400/408/413/431/...).
 
-#include "net/connection.hpp"
+#include "net/tcp_connection.hpp"
 #include "net/http_exchange.hpp"
 #include "net/response_writer.hpp"
 
@@ -48,7 +48,7 @@ void give_back_memory(bool large_body) {
 
 }  // namespace
 
-connection::http_input& connection::http() {
+tcp_connection::http_input& tcp_connection::http() {
     if (!http_) {
         const auto& o = loop_.options();
         http_ = std::make_unique<http_input>(reader_limits{o.max_header_bytes, o.max_body_bytes});
@@ -56,15 +56,15 @@ connection::http_input& connection::http() {
     return *http_;
 }
 
-void connection::release_http() {
+void tcp_connection::release_http() {
     if (!processing_) http_.reset();
 }
 
-bool connection::draining() const {
+bool tcp_connection::draining() const {
     return loop_.shared().stopping.load(std::memory_order_relaxed);
 }
 
-void connection::schedule_process() {
+void tcp_connection::schedule_process() {
     if (process_scheduled_ || processing_ || closed()) return;
     process_scheduled_ = true;
     loop_.defer([w = weak_from_this()] {
@@ -75,7 +75,7 @@ void connection::schedule_process() {
     });
 }
 
-void connection::process_http() {
+void tcp_connection::process_http() {
     if (processing_ || closed() || closing() || handler_) return;
     processing_ = true;
     auto self = shared_from_this();
@@ -146,7 +146,7 @@ void connection::process_http() {
 
 // Request bodies held by all connections of the server are bounded together
 // (net_options::max_total_body_bytes): many slow uploads cannot take the memory of the host.
-bool connection::charge_body(std::size_t total) {
+bool tcp_connection::charge_body(std::size_t total) {
     if (total <= body_charged_) return true;
     const std::size_t more = total - body_charged_;
     auto& held = loop_.shared().body_bytes;
@@ -162,13 +162,13 @@ bool connection::charge_body(std::size_t total) {
     return true;
 }
 
-void connection::release_body() {
+void tcp_connection::release_body() {
     if (body_charged_ == 0) return;
     loop_.shared().body_bytes.fetch_sub(body_charged_, std::memory_order_relaxed);
     body_charged_ = 0;
 }
 
-void connection::compact_input() {
+void tcp_connection::compact_input() {
     if (!http_) return;
     auto& in = http_->in;
     auto& pos = http_->pos;
@@ -188,7 +188,7 @@ void connection::compact_input() {
     pos = 0;
 }
 
-void connection::dispatch() {
+void tcp_connection::dispatch() {
     http_request& req = http_->req;
     const std::uint64_t id = next_id_++;
     auto ex = std::make_shared<exchange_impl>(shared_from_this(), id, req);
@@ -214,7 +214,7 @@ void connection::dispatch() {
     give_back_memory(body_size >= (1u << 20));
 }
 
-void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
+void tcp_connection::finish_exchange(std::uint64_t id, bool keep_alive) {
     if (id != active_id_ || closed()) return;
     active_id_ = 0;
     active_.reset();
@@ -228,7 +228,7 @@ void connection::finish_exchange(std::uint64_t id, bool keep_alive) {
     schedule_process();  // pipelined requests, or resume reading
 }
 
-void connection::orphaned_exchange(std::uint64_t id, bool response_started) {
+void tcp_connection::orphaned_exchange(std::uint64_t id, bool response_started) {
     if (id != active_id_ || closed()) return;
     loop_.log("level=error event=request_dropped peer=" + peer_.toString() + " reason=\"no response\"");
     active_id_ = 0;
@@ -237,7 +237,7 @@ void connection::orphaned_exchange(std::uint64_t id, bool response_started) {
     else fail_request(500);
 }
 
-void connection::fail_request(int status) {
+void tcp_connection::fail_request(int status) {
     if (closed() || closing()) return;
     const std::string_view text = reason_phrase(status);
     std::string& o = out();

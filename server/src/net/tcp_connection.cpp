@@ -1,4 +1,4 @@
-#include "net/connection.hpp"
+#include "net/tcp_connection.hpp"
 
 #include "net/http_exchange.hpp"
 
@@ -42,14 +42,14 @@ long send_some(int fd, const char* data, std::size_t n) {
 
 }  // namespace
 
-connection::connection(event_loop& owner, Poco::Net::StreamSocket socket,
+tcp_connection::tcp_connection(event_loop& owner, Poco::Net::StreamSocket socket,
                        const Poco::Net::SocketAddress& peer)
     : loop_(owner),
       socket_(std::move(socket)),
       peer_(peer),
       key_(socket_.impl()) {}
 
-connection::~connection() {
+tcp_connection::~tcp_connection() {
     if (!closed()) {
         // Only reachable if the loop died without close_all(); still release the descriptor.
         try {
@@ -61,24 +61,24 @@ connection::~connection() {
     }
 }
 
-void connection::start() {
+void tcp_connection::start() {
     if (loop_.shared().tls) tls_ = std::make_unique<tls_session>(*loop_.shared().tls);
     interest_ = PollSet::POLL_READ | PollSet::POLL_ERROR;
     loop_.watch(socket_, interest_);
     set_deadline(deadline::head, loop_.options().header_timeout);
 }
 
-void connection::set_deadline(deadline kind, clock::duration d) {
+void tcp_connection::set_deadline(deadline kind, clock::duration d) {
     deadline_kind_ = kind;
     deadline_ = loop_.now() + d;
 }
 
-void connection::set_handler_deadline(clock::time_point t) {
+void tcp_connection::set_handler_deadline(clock::time_point t) {
     deadline_kind_ = deadline::handler;
     deadline_ = t;
 }
 
-void connection::on_readable() {
+void tcp_connection::on_readable() {
     auto self = shared_from_this();
     for (int round = 0; round < reads_per_event && !closed() && !peer_eof_; ++round) {
         const long n = io_result(::recv(socket_.impl()->sockfd(), loop_.scratch(), loop_.scratch_size(), 0));
@@ -101,7 +101,7 @@ void connection::on_readable() {
     }
 }
 
-void connection::on_bytes(const char* data, std::size_t n) {
+void tcp_connection::on_bytes(const char* data, std::size_t n) {
     if (handler_) {
         if (!upgrade_input_.empty()) feed_upgrade_input();
         // Held for the call: the handler may close the connection, which lets go of it.
@@ -119,7 +119,7 @@ void connection::on_bytes(const char* data, std::size_t n) {
     process_http();
 }
 
-void connection::on_cipher(const char* data, std::size_t n) {
+void tcp_connection::on_cipher(const char* data, std::size_t n) {
     tls_->feed(data, n);
     // Plaintext goes through a buffer of its own: the scratch buffer still holds `data`. One
     // TLS record is at most 16 KiB of plaintext.
@@ -154,7 +154,7 @@ void connection::on_cipher(const char* data, std::size_t n) {
 
 // A failed handshake (no shared protocol, an untrusted client certificate, not TLS at all)
 // or a broken record: the alert OpenSSL queued is sent, then the connection closes.
-void connection::tls_failed() {
+void tcp_connection::tls_failed() {
     loop_.log("level=info event=tls_failed peer=" + peer_.toString() + " reason=\"" + tls_->error_text() + "\"");
     out_.clear();
     if (tls_->cipher().empty()) {
@@ -165,14 +165,14 @@ void connection::tls_failed() {
     close_graceful();
 }
 
-bool connection::has_output() const {
+bool tcp_connection::has_output() const {
     if (!tls_) return !out_.empty();
     return !tls_->cipher().empty() || (!out_.empty() && tls_->handshake_done());
 }
 
 // Encrypts at most a few records ahead of the socket, so a large plaintext buffer is not
 // doubled in memory; returns false when the connection was closed.
-bool connection::flush_tls() {
+bool tcp_connection::flush_tls() {
     constexpr std::size_t encrypt_ahead = 64u << 10;
     auto& cipher = tls_->cipher();
     if (closing() && out_.empty() && phase_ != phase::lingering) tls_->close_notify();
@@ -198,7 +198,7 @@ bool connection::flush_tls() {
     }
 }
 
-void connection::feed_upgrade_input() {
+void tcp_connection::feed_upgrade_input() {
     if (closed() || closing() || !handler_ || upgrade_input_.empty()) return;
     std::string bytes = std::move(upgrade_input_);
     upgrade_input_.clear();
@@ -206,7 +206,7 @@ void connection::feed_upgrade_input() {
     h->on_bytes(bytes);
 }
 
-void connection::on_peer_eof() {
+void tcp_connection::on_peer_eof() {
     peer_eof_ = true;
     if (closing()) {
         if (!has_output() || phase_ == phase::lingering) close_now();
@@ -228,11 +228,11 @@ void connection::on_peer_eof() {
     close_graceful();
 }
 
-void connection::on_writable() {
+void tcp_connection::on_writable() {
     flush();
 }
 
-void connection::wrote() {
+void tcp_connection::wrote() {
     if (phase_ == phase::closed || phase_ == phase::doomed) return;
     const auto& o = loop_.options();
     if (out_.size() > o.write_hard_limit) {
@@ -251,7 +251,7 @@ void connection::wrote() {
     }
 }
 
-void connection::flush() {
+void tcp_connection::flush() {
     dirty_ = false;
     if (closed()) return;
     if (phase_ == phase::doomed) {
@@ -285,7 +285,7 @@ void connection::flush() {
     update_interest();
 }
 
-void connection::fire_drain() {
+void tcp_connection::fire_drain() {
     if (handler_) {
         auto h = handler_;
         h->on_drained();
@@ -294,7 +294,7 @@ void connection::fire_drain() {
     }
 }
 
-void connection::update_interest() {
+void tcp_connection::update_interest() {
     if (closed()) return;
     int want = PollSet::POLL_ERROR;
     if (!peer_eof_ && !read_paused_) want |= PollSet::POLL_READ;
@@ -309,7 +309,7 @@ void connection::update_interest() {
     }
 }
 
-void connection::close_graceful() {
+void tcp_connection::close_graceful() {
     if (phase_ != phase::open) return;
     auto self = shared_from_this();
     phase_ = phase::closing;
@@ -328,7 +328,7 @@ void connection::close_graceful() {
 
 // The connection is going away: the pending response (if any) hears an abort and an upgraded
 // handler hears that its transport closed, each exactly once.
-void connection::notify_gone() {
+void tcp_connection::notify_gone() {
     if (active_id_ != 0) {
         active_id_ = 0;
         if (auto ex = active_.lock()) ex->fire_abort();
@@ -340,7 +340,7 @@ void connection::notify_gone() {
     }
 }
 
-void connection::begin_linger() {
+void tcp_connection::begin_linger() {
     phase_ = phase::lingering;
     try {
         socket_.shutdownSend();
@@ -352,7 +352,7 @@ void connection::begin_linger() {
     update_interest();
 }
 
-void connection::close_now() {
+void tcp_connection::close_now() {
     if (closed()) return;
     auto self = shared_from_this();
     phase_ = phase::closed;
@@ -374,7 +374,7 @@ void connection::close_now() {
     notify_gone();
 }
 
-void connection::on_deadline() {
+void tcp_connection::on_deadline() {
     auto self = shared_from_this();
     const deadline kind = deadline_kind_;
     deadline_kind_ = deadline::none;
@@ -409,7 +409,7 @@ void connection::on_deadline() {
     }
 }
 
-void connection::upgrade(std::shared_ptr<stream_handler> h) {
+void tcp_connection::upgrade(std::shared_ptr<stream_handler> h) {
     handler_ = std::move(h);
     active_id_ = 0;
     active_.reset();
