@@ -172,9 +172,9 @@ std::string ws_deflate::deflate(std::string_view message) {
         out_.next_out = reinterpret_cast<unsigned char*>(out.data()) + have;
         out_.avail_out = static_cast<uInt>(out.size() - have);
     }
-    out.resize(out.size() - out_.avail_out);
+    out.erase(out.size() - out_.avail_out);
     if (out.size() >= 4 && std::equal(out.end() - 4, out.end(), reinterpret_cast<const char*>(tail)))
-        out.resize(out.size() - 4);
+        out.erase(out.size() - 4);
     if (p_.server_no_context_takeover) deflateReset(&out_);
     return out;
 }

@@ -50,9 +50,13 @@ public:
     std::string deflate(std::string_view message);
 
     bool ok() const { return ok_; }
+    /// The frame parser's buffer for an unmasked compressed piece before it is inflated: here,
+    /// so that connections without compression do not carry it.
+    std::string& scratch() { return scratch_; }
 
 private:
     ws_deflate_params p_;
+    std::string scratch_;
     z_stream in_{};
     z_stream out_{};
     bool ok_ = false;

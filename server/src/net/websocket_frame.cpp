@@ -74,7 +74,7 @@ int ws_frame_parser::header_complete() {
         }
         if (op_ == ws_opcode::binary && binary_ == ws_binary::refuse)
             return fail(ws_close_unsupported_data);
-        hdr_need_ = 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4;
+        hdr_need_ = static_cast<std::uint8_t>(2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + 4);
         return 0;
     }
     // Whole header present.
@@ -180,18 +180,18 @@ int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
             const std::size_t avail = static_cast<std::size_t>(end - p);
             const std::size_t n = remaining_ < avail ? static_cast<std::size_t>(remaining_) : avail;
             const bool inflating = !(static_cast<unsigned>(op_) & 0x8u) && message_compressed_;
-            std::string& target = (static_cast<unsigned>(op_) & 0x8u) ? control_ : inflating ? compressed_ : message_;
-            if (inflating) compressed_.clear();
+            std::string& target = (static_cast<unsigned>(op_) & 0x8u) ? control_ : inflating ? deflate_->scratch() : message_;
+            if (inflating) target.clear();
             const std::size_t base = target.size();
             target.resize(base + n);
             char* out = target.data() + base;
             unmask(out, p, n, mask_, static_cast<unsigned>(mask_pos_));
-            mask_pos_ = (mask_pos_ + n) & 3;
+            mask_pos_ = static_cast<std::uint8_t>((mask_pos_ + n) & 3);
             p += n;
             remaining_ -= n;
             if (inflating) {
                 const std::size_t before = message_.size();
-                if (const int e = deflate_->inflate(compressed_, false, message_, max_message_)) return fail(e);
+                if (const int e = deflate_->inflate(target, false, message_, max_message_)) return fail(e);
                 if (!message_binary_ && !utf8_.feed(std::string_view(message_).substr(before)))
                     return fail(ws_close_invalid_payload);
             } else if (&target == &message_ && !message_binary_ && !utf8_.feed(std::string_view(out, n))) {
