@@ -43,11 +43,8 @@ long send_some(int fd, const char* data, std::size_t n) {
 }  // namespace
 
 tcp_connection::tcp_connection(event_loop& owner, Poco::Net::StreamSocket socket,
-                       const Poco::Net::SocketAddress& peer)
-    : loop_(owner),
-      socket_(std::move(socket)),
-      peer_(peer),
-      key_(socket_.impl()) {}
+                               const Poco::Net::SocketAddress& peer)
+    : loop_(owner), socket_(std::move(socket)), peer_(peer) {}
 
 tcp_connection::~tcp_connection() {
     if (!closed()) {

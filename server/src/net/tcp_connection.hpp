@@ -47,7 +47,8 @@ public:
     tcp_connection(const tcp_connection&) = delete;
     tcp_connection& operator=(const tcp_connection&) = delete;
 
-    const void* key() const { return key_; }
+    /// The loop's key for this connection (stable until it is destroyed).
+    const void* key() const { return socket_.impl(); }
     event_loop& owner() { return loop_; }
 
     // --- driven by the loop ---
@@ -119,7 +120,6 @@ private:
     event_loop& loop_;
     Poco::Net::StreamSocket socket_;
     Poco::Net::SocketAddress peer_;
-    const void* key_;
     int interest_ = 0;
 
     // The lifecycle; every phase after `open` takes no more user output or input.
