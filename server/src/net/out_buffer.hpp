@@ -28,15 +28,22 @@ public:
 
     void clear() {
         offset_ = 0;
-        // Thousands of idle connections (held streams, WebSockets) must not each keep the
-        // memory of their largest write (the 101 head, a 2 KiB streaming prelude). A buffer
-        // that small messages fit is kept: freeing it too cost a broadcast to 1000 sessions
-        // 60 % more instructions per delivery (a malloc/free pair per session per flush).
+        // A buffer that a response head or a few messages fit is kept for the next write.
         if (data_.capacity() > keep_capacity) std::string().swap(data_);
         else data_.clear();
     }
 
-    static constexpr std::size_t keep_capacity = 128;
+    /// Frees an empty buffer above `keep` bytes: a connection that may now stay idle for long
+    /// (a held WebSocket, a stream or a long poll waiting) does not keep the memory of its
+    /// largest recent write (the 101 head, a 2 KiB streaming prelude, a response head).
+    void trim(std::size_t keep) {
+        if (empty() && data_.capacity() > keep) {
+            std::string().swap(data_);
+            offset_ = 0;
+        }
+    }
+
+    static constexpr std::size_t keep_capacity = 1024;
 
 private:
     std::string data_;

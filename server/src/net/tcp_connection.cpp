@@ -278,6 +278,8 @@ void tcp_connection::flush() {
         else begin_linger();
         return;
     }
+    // Upgraded or waiting for a response to continue (a stream): small messages still fit.
+    if (handler_ || active_id_ != 0) out_.trim(idle_keep_capacity);
     if (blocked_on_output_ && out_.size() <= o.write_high_watermark) schedule_process();
     update_interest();
 }

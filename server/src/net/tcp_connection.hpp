@@ -90,6 +90,12 @@ public:
     void clear_deadline() { deadline_kind_ = deadline::none; }
 
 private:
+    // What an emptied output buffer may keep while the connection may idle for long (held
+    // WebSockets, streams, long polls). Freeing it entirely cost a broadcast to 1000 sessions
+    // 60 % more instructions per delivery (a malloc/free pair per session per flush); 128
+    // bytes hold a small message's frame.
+    static constexpr std::size_t idle_keep_capacity = 128;
+
     enum class deadline : std::uint8_t { none, head, body, idle, flush, linger, handler };
     enum class http_state : std::uint8_t { idle, head, body };
 

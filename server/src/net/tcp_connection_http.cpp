@@ -172,15 +172,17 @@ void tcp_connection::compact_input() {
     if (!http_) return;
     auto& in = http_->in;
     auto& pos = http_->pos;
-    if (http_->state == http_state::idle && pos >= in.size()) {
-        // Nothing left to read: a pending response (a long poll, a stream) or the next
-        // request may be long in coming, so the HTTP input goes until bytes arrive.
+    if (http_->state == http_state::idle && pos >= in.size() && active_id_ != 0) {
+        // A response is pending (a long poll, a stream) and nothing else was sent: the
+        // connection may idle for long, so the HTTP input goes until bytes arrive. Between
+        // keep-alive requests it is kept for the next one.
         http_.reset();
         return;
     }
     if (pos == 0) return;
     if (pos >= in.size()) {
-        in.clear();
+        if (in.capacity() > (16u << 10)) std::string().swap(in);
+        else in.clear();
     } else {
         in.erase(0, pos);
         if (in.capacity() > (64u << 10) && in.size() < in.capacity() / 4) in.shrink_to_fit();
