@@ -137,7 +137,7 @@ bool conn_backend::make_connection(const net::http_request& req) {
 
 void conn_backend::app_open() {
     opened_ = true;
-    opened_at_ = std::chrono::steady_clock::now();
+    opened_at_ = server().now();
     auto& st = counters();
     add(st.opened);
     add(st.open_by_transport[transport_slot_]);
@@ -172,7 +172,7 @@ void conn_backend::app_close(int code, std::string_view reason) {
     open_.store(false, std::memory_order_release);
     if (!opened_) return;  // never opened: the application never heard of it
     opened_ = false;
-    const auto closed_at = std::chrono::steady_clock::now();
+    const auto closed_at = server().now();
     auto& st = counters();
     add(st.closed_by_code[server().close_labels().index(code)]);
     sub(st.open_by_transport[transport_slot_]);

@@ -8,6 +8,7 @@
 #include "stats_counters.hpp"
 
 #include <sockjs/connection.hpp>
+#include <sockjs/time.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -109,7 +110,7 @@ protected:
     std::shared_ptr<connection> conn_;
     std::atomic<bool> open_{true};
     bool opened_ = false;
-    std::chrono::steady_clock::time_point opened_at_{};  // the open event (session duration)
+    time_point opened_at_{};  // the open event, on the server's clock (session duration)
     bool released_ = false;
     std::vector<std::string> topics_;  // joined topics (home loop), left on release()
 };

@@ -13,8 +13,6 @@
 #include <sockjs/payload.hpp>
 #include <sockjs/wrap.hpp>
 
-#include <chrono>
-#include <random>
 
 namespace sockjs::detail {
 
@@ -60,17 +58,6 @@ bool metrics_authorized(const net::http_request& req, const std::string& token) 
     return diff == 0;
 }
 
-std::uint32_t entropy() {
-    thread_local std::mt19937 rng{std::random_device{}()};
-    return static_cast<std::uint32_t>(rng());
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 /// False when the service binds sessions to their opener's address and `req` comes from
 /// another one.
 bool may_use(const service_impl& svc, const session_slot& slot, const net::http_request& req) {
@@ -92,7 +79,6 @@ service_impl* server_impl::match(std::string_view path) noexcept {
 }
 
 void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& req) {
-    tl_current_loop = &ex->owner();
     if (proxies_)
         if (auto client = proxies_->client(req.peer.host(), req.headers)) req.peer = Poco::Net::SocketAddress(*client, 0);
 
@@ -127,7 +113,7 @@ void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& r
     }
 
     auto info = make_info(req, svc->prefix.size());
-    auto rr = route(info, svc->opts, entropy(), unix_now());
+    auto rr = route(info, svc->opts, static_cast<std::uint32_t>(entropy_->next()), clock_->unix_seconds());
     if (rr.response) {
         respond(*ex, *rr.response);
         return;

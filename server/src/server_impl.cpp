@@ -11,14 +11,17 @@
 #include <chrono>
 #include <cstdio>
 #include <latch>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
 namespace sockjs::detail {
 
-server_impl::server_impl(server_options opts)
-    : opts_(std::move(opts)), close_labels_(opts_.metrics_close_codes) {
+server_impl::server_impl(server_options opts, std::shared_ptr<server_clock> clock,
+                         std::shared_ptr<entropy_source> entropy)
+    : opts_(std::move(opts)),
+      clock_(std::move(clock)),
+      entropy_(std::move(entropy)),
+      close_labels_(opts_.metrics_close_codes) {
     bus_ = opts_.bus ? opts_.bus : std::make_shared<in_process_broadcaster>();
     node_ = bus_->node_id();
 }
@@ -60,11 +63,9 @@ void server_impl::add_http_route(std::string method, std::string path, http_hand
         throw std::invalid_argument("sockjs::server: duplicate HTTP route " + path);
 }
 
-void server_impl::start() {
-    std::lock_guard lock(state_mutex_);
-    if (started_) return;
+void server_impl::prepare(std::size_t loops) {
     if (!opts_.trusted_proxies.empty()) proxies_.emplace(opts_.trusted_proxies);
-    loops_ = opts_.threads != 0 ? opts_.threads : usable_cores();
+    loops_ = loops;
     // Longest prefix first, so that "/a/b" wins over "/a".
     std::stable_sort(services_.begin(), services_.end(),
                      [](const auto& a, const auto& b) { return a->prefix.size() > b->prefix.size(); });
@@ -73,6 +74,18 @@ void server_impl::start() {
         s->counters.resize(loops_, close_labels_.size());
     }
     topics_.resize(loops_);
+}
+
+void server_impl::start_without_network(std::size_t loops) {
+    std::lock_guard lock(state_mutex_);
+    if (started_ || loops_ != 0) return;
+    prepare(loops);
+}
+
+void server_impl::start() {
+    std::lock_guard lock(state_mutex_);
+    if (started_) return;
+    prepare(opts_.threads != 0 ? opts_.threads : usable_cores());
 
     net::net_options no;
     no.host = opts_.host;
@@ -138,9 +151,9 @@ void server_impl::on_every_loop(const std::function<void(std::size_t)>& fn) {
 void server_impl::stop() {
     // From an event handler (a loop thread) stop() cannot wait for the loops: hand it to a
     // thread of its own, joined by the destructor.
-    if (tl_current_loop != nullptr && net_) {
+    if (net_) {
         for (std::size_t i = 0; i < loops_; ++i) {
-            if (&net_->loop_at(i) != tl_current_loop) continue;
+            if (!net_->loop_at(i).is_current()) continue;
             std::lock_guard lock(state_mutex_);
             if (started_ && !stopped_ && !stopping_.load() && !stopper_.joinable())
                 stopper_ = std::thread([this] { stop(); });
@@ -289,14 +302,11 @@ void server_impl::unregister_connection(const std::string& id) {
 
 std::string server_impl::new_connection_id() {
     // 96 random bits: unique in practice, and not guessable from one another.
-    thread_local std::mt19937_64 rng{[] {
-        std::random_device rd;
-        std::seed_seq seq{rd(), rd(), rd(), rd()};
-        return std::mt19937_64(seq);
-    }()};
+    const std::uint64_t high = entropy_->next();
+    const std::uint64_t low = entropy_->next();
     char buf[25];
-    std::snprintf(buf, sizeof buf, "%016llx%08x", static_cast<unsigned long long>(rng()),
-                  static_cast<unsigned>(rng() & 0xffffffffu));
+    std::snprintf(buf, sizeof buf, "%016llx%08x", static_cast<unsigned long long>(high),
+                  static_cast<unsigned>(low & 0xffffffffu));
     return node_.empty() ? std::string(buf) : node_ + "-" + buf;
 }
 

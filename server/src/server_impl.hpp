@@ -2,6 +2,7 @@
 // The server behind sockjs::server: the network front end, the services, the broadcast bus,
 // the connection-id registry and the counters.
 
+#include "clock_and_entropy.hpp"
 #include "net/net.hpp"
 #include "service_impl.hpp"
 #include "stats_counters.hpp"
@@ -27,7 +28,10 @@ namespace sockjs::detail {
 
 class server_impl {
 public:
-    explicit server_impl(server_options opts);
+    /// `clock` and `entropy`: what the SockJS layer reads for time and randomness (see
+    /// clock_and_entropy.hpp); the real ones unless a test passes its own.
+    explicit server_impl(server_options opts, std::shared_ptr<server_clock> clock = system_server_clock(),
+                         std::shared_ptr<entropy_source> entropy = system_entropy());
     ~server_impl();
 
     service_impl& add_service(std::string prefix, server::factory make, service_options opts);
@@ -35,6 +39,12 @@ public:
     void add_http_route(std::string method, std::string path, http_handler h);
 
     void start();
+    /// Everything start() does but open the network: there are `loops` loops, the caller's,
+    /// and requests come from the caller through handle(). For the in-memory tests of the
+    /// SockJS layer; stop() does nothing then (the caller owns the loops).
+    void start_without_network(std::size_t loops);
+    /// One request from the front end, on the loop that owns `ex`.
+    void handle(std::shared_ptr<net::exchange> ex, net::http_request& req);
     void run();
     void stop();
     bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
@@ -57,6 +67,8 @@ public:
     // ---- for backends ----
     const close_code_labels& close_labels() const noexcept { return close_labels_; }
     const server_options& options() const noexcept { return opts_; }
+    /// The core's "now" (monotonic).
+    time_point now() const noexcept { return clock_->now(); }
     std::string new_connection_id();
     void register_connection(const std::shared_ptr<connection>& c);
     void unregister_connection(const std::string& id);
@@ -65,8 +77,10 @@ public:
     topic_registry& topics() noexcept { return topics_; }
 
 private:
+    /// Sizes the per-loop state and orders the services (start() without the network).
+    void prepare(std::size_t loops);
+
     // request_dispatch.cpp: the glue between net's requests and the core's routing.
-    void handle(std::shared_ptr<net::exchange> ex, net::http_request& req);
     service_impl* match(std::string_view path) noexcept;
     void open_receiver(service_impl& svc, std::shared_ptr<net::exchange> ex,
                        net::http_request& req, const request_info& info,
@@ -88,6 +102,8 @@ private:
     void on_every_loop(const std::function<void(std::size_t)>& fn);
 
     server_options opts_;
+    std::shared_ptr<server_clock> clock_;
+    std::shared_ptr<entropy_source> entropy_;
     std::vector<std::unique_ptr<service_impl>> services_;  // longest prefix first once started
     // path -> method -> handler; written before start() only, read by the loops after.
     std::map<std::string, std::map<std::string, http_handler, std::less<>>, std::less<>> http_routes_;

@@ -1,5 +1,6 @@
 #include "session_slot.hpp"
 
+#include "clock_and_entropy.hpp"
 #include "server_impl.hpp"
 #include "service_impl.hpp"
 
@@ -14,18 +15,20 @@ namespace sockjs::detail {
 session_slot::session_slot(service_impl& svc, net::loop& home, std::string sid, transport opened_by)
     : conn_backend(svc, home, transport_index(opened_by)),
       sid_(std::move(sid)),
-      core_(svc.opts, core_now()) {}
+      core_(svc.opts, svc.server.now()) {}
 
 session_slot::~session_slot() = default;
+
+time_point session_slot::now() const noexcept { return server().now(); }
 
 void session_slot::write_to(receiver& r, receiver_output&& out) {
     add(counters().bytes_out, out.bytes.size());
     r.write(std::move(out.bytes), out.end, core_.close_code(), core_.close_reason());
 }
 
-void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string callback, bool checked) {
+void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string callback) {
     auto self = shared_from_this();
-    if (rx_ && !checked && !finished_) {
+    if (rx_ && !finished_) {
         // A second receiver gets 2010 "Another connection still open", but the first may be
         // gone already with its loop not yet having noticed: a client that aborts a poll and
         // polls again sends FIN then the new request, and the two can be handled on
@@ -34,11 +37,16 @@ void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string 
         // before the round trip returns), so the answer follows the order the client acted in.
         post_to(rx_->loop(), [self, r = std::move(r), t, cb = std::move(callback), home = &home_]() mutable {
             post_to(*home, [self, r = std::move(r), t, cb = std::move(cb)]() mutable {
-                static_cast<session_slot&>(*self).attach(std::move(r), t, std::move(cb), true);
+                static_cast<session_slot&>(*self).attach_in_order(std::move(r), t, cb);
             });
         });
         return;
     }
+    attach_in_order(std::move(r), t, callback);
+}
+
+void session_slot::attach_in_order(std::shared_ptr<receiver> r, transport t, const std::string& callback) {
+    auto self = shared_from_this();
     if (finished_) {
         // The session expired while this request was on its way here: it is still the closed
         // session the client knew, so answer as one (the close frame replay).
@@ -46,7 +54,7 @@ void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string 
         write_to(*r, std::move(out));
         return;
     }
-    auto out = core_.attach(t, callback, core_now());
+    auto out = core_.attach(t, callback, now());
     // end: the core answered and let go of this receiver at once (polling frame, close replay,
     // or 2010 for a second receiver, in which case the first one stays attached).
     if (!out.end) rx_ = r;
@@ -76,7 +84,7 @@ void session_slot::receiver_gone(std::uint64_t id, bool aborted) {
     if (!rx_ || rx_->id() != id) return;  // already let go of
     auto self = shared_from_this();
     rx_.reset();
-    core_.detach(aborted, core_now());
+    core_.detach(aborted, now());
     settle();
 }
 
@@ -87,7 +95,7 @@ void session_slot::resume(std::uint64_t id) {
 errc session_slot::receive(std::string_view body) {
     if (finished_) return errc::session_not_open;
     auto self = shared_from_this();
-    auto e = core_.receive(body, payload_format::array, core_now());
+    auto e = core_.receive(body, payload_format::array, now());
     settle();
     return e;
 }
@@ -95,14 +103,14 @@ errc session_slot::receive(std::string_view body) {
 void session_slot::ws_message(std::uint64_t id, std::string&& message) {
     if (finished_ || !rx_ || rx_->id() != id) return;
     auto self = shared_from_this();
-    auto e = core_.receive(message, payload_format::array_or_string, core_now());
+    auto e = core_.receive(message, payload_format::array_or_string, now());
     if (e == errc::empty_payload || e == errc::broken_json || e == errc::message_too_large) {
         // The client broke the framing: end the WebSocket at once with the close the core
         // names, without a SockJS close frame first (the client cannot be trusted to parse
         // one; the protocol suite expects the socket to go away right after).
         auto [code, reason] = websocket_error_close(e);
         auto ws = std::static_pointer_cast<ws_receiver>(std::exchange(rx_, nullptr));
-        core_.terminate(code, reason, core_now());
+        core_.terminate(code, reason, now());
         ws->channel().close(code, reason);
     }
     settle();
@@ -112,7 +120,7 @@ void session_slot::ws_closed(std::uint64_t id, int code) {
     auto self = shared_from_this();
     if (rx_ && rx_->id() == id) {
         rx_.reset();
-        core_.websocket_closed(code, core_now());
+        core_.websocket_closed(code, now());
     }
     settle();
     finish();  // a WebSocket session lives exactly as long as its WebSocket
@@ -141,7 +149,7 @@ void session_slot::deliver_broadcast(const broadcast_message& m) {
     // more than a third of the fan-out's user time): an open WebSocket session with nothing
     // queued takes the frame built once for all. Its receiver is rx_ while sid_ is empty.
     const std::string_view payload = std::string_view(m.ws_frame).substr(m.ws_header);
-    if (sid_.empty() && rx_ && !rx_->congested() && core_.send_escaped_direct(payload.size(), core_now())) {
+    if (sid_.empty() && rx_ && !rx_->congested() && core_.send_escaped_direct(payload.size(), now())) {
         auto& st = counters();
         add(st.messages_out);
         add(st.bytes_out, payload.size());
@@ -180,7 +188,7 @@ void session_slot::settle() {
 
 void session_slot::pump() {
     while (rx_ && !rx_->congested()) {
-        auto out = core_.pull(core_now());
+        auto out = core_.pull(now());
         if (out.bytes.empty() && !out.end) return;
         auto r = rx_;
         if (out.end) rx_.reset();  // the core has already released it
@@ -210,8 +218,7 @@ void session_slot::arm_timer() {
     if (timer_id_ != 0) home_.cancel_timer(timer_id_);
     timer_at_ = *deadline;
     std::weak_ptr<conn_backend> weak = weak_from_this();
-    timer_id_ = home_.add_timer(to_steady(*deadline), [weak, lp = &home_] {
-        tl_current_loop = lp;
+    timer_id_ = home_.add_timer(to_steady(*deadline), [weak] {
         if (auto s = weak.lock()) static_cast<session_slot&>(*s).on_timer();
     });
 }
@@ -220,8 +227,8 @@ void session_slot::on_timer() {
     timer_id_ = 0;
     if (finished_) return;
     auto self = shared_from_this();
-    auto now = core_now();
-    if (auto d = core_.next_deadline(); d && *d <= now) core_.on_deadline(now);
+    const auto t = now();
+    if (auto d = core_.next_deadline(); d && *d <= t) core_.on_deadline(t);
     settle();
 }
 

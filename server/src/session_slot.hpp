@@ -37,8 +37,7 @@ public:
 
     // ---- home loop ----
     /// A receiving request (its head/prelude not yet written; see http_receiver).
-    /// `checked`: see attach() in the .cpp (internal; callers pass false).
-    void attach(std::shared_ptr<receiver> r, transport t, std::string callback, bool checked = false);
+    void attach(std::shared_ptr<receiver> r, transport t, std::string callback);
     /// The WebSocket of a WebSocket session (accepted on this loop).
     void attach_websocket(std::shared_ptr<net::ws_channel> ws);
     /// The receiver `id` went away before the session ended it.
@@ -58,6 +57,8 @@ protected:
     void close_here(int code, std::string_view reason) override;
 
 private:
+    /// attach(), once any receiver the session still holds had its chance to report its end.
+    void attach_in_order(std::shared_ptr<receiver> r, transport t, const std::string& callback);
     void ws_message(std::uint64_t id, std::string&& message);
     void ws_closed(std::uint64_t id, int code);
     void settle();
@@ -67,6 +68,7 @@ private:
     void on_timer();
     void finish();
     void write_to(receiver& r, receiver_output&& out);
+    time_point now() const noexcept;
 
     std::string sid_;
     server_session core_;

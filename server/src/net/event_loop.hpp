@@ -57,6 +57,7 @@ public:
     std::uint64_t add_timer(clock::time_point deadline, std::function<void()> fn) override;
     void cancel_timer(std::uint64_t id) override;
     std::size_t index() const override { return index_; }
+    bool is_current() const noexcept override { return in_loop_thread(); }
 
     // For connections; loop thread only.
     const net_options& options() const { return shared_.opts; }

@@ -127,6 +127,8 @@ public:
                                     std::function<void()> fn) = 0;
     virtual void cancel_timer(std::uint64_t id) = 0;
     virtual std::size_t index() const = 0;  ///< 0..N-1
+    /// True when called on this loop's thread (thread-safe).
+    virtual bool is_current() const noexcept = 0;
 };
 
 /// Called on the loop thread for each complete request. `req` is valid during the call only
