@@ -39,8 +39,8 @@ std::optional<std::string> app_threw(F&& call) {
 
 }  // namespace
 
-conn_backend::conn_backend(service_impl& svc, net::loop& home, std::size_t transport_slot)
-    : svc_(svc), home_(home), transport_slot_(transport_slot) {}
+conn_backend::conn_backend(service_impl& svc, net::loop& home, std::size_t counted_transport)
+    : svc_(svc), home_(home), counted_transport_(counted_transport) {}
 
 conn_backend::~conn_backend() = default;
 
@@ -128,7 +128,7 @@ bool conn_backend::make_connection(const net::http_request& req) {
     headers.reserve(req.headers.size());
     for (const auto& [k, v] : req.headers) headers.emplace_back(k, v);
     connection_access::bind(*c, weak_from_this(), server().new_connection_id(),
-                            transport_slot_name(transport_slot_), remote_text(req.peer), svc_.prefix,
+                            counted_transport_name(counted_transport_), remote_text(req.peer), svc_.prefix,
                             req.path, std::move(headers));
     server().register_connection(c);
     conn_ = std::move(c);
@@ -140,10 +140,10 @@ void conn_backend::app_open() {
     opened_at_ = server().now();
     auto& st = counters();
     add(st.opened);
-    add(st.open_by_transport[transport_slot_]);
+    add(st.open_by_transport[counted_transport_]);
     if (server().logging())
         server().log("level=info event=open service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
-                     " transport=" + std::string(transport_slot_name(transport_slot_)) +
+                     " transport=" + std::string(counted_transport_name(counted_transport_)) +
                      " remote=" + (conn_ ? conn_->remote_address() : "-"));
     if (!conn_) {
         close_here(1011, "Internal server error");
@@ -175,7 +175,7 @@ void conn_backend::app_close(int code, std::string_view reason) {
     const auto closed_at = server().now();
     auto& st = counters();
     add(st.closed_by_code[server().close_labels().index(code)]);
-    sub(st.open_by_transport[transport_slot_]);
+    sub(st.open_by_transport[counted_transport_]);
     st.session_duration.observe(closed_at - opened_at_, session_duration_bounds);
     if (server().logging())
         server().log("level=info event=close service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +

@@ -1,6 +1,6 @@
 #pragma once
-// What a sockjs::connection talks to: one session (session_slot) or one raw WebSocket
-// (raw_websocket_slot). A backend lives on one loop, its home; everything but the
+// What a sockjs::connection talks to: one session (session_backend) or one raw WebSocket
+// (raw_websocket_backend). A backend lives on one loop, its home; everything but the
 // "any thread" members runs there.
 
 #include "loop_context.hpp"
@@ -51,7 +51,7 @@ struct connection_access {
 
 class conn_backend : public std::enable_shared_from_this<conn_backend> {
 public:
-    conn_backend(service_impl& svc, net::loop& home, std::size_t transport_slot);
+    conn_backend(service_impl& svc, net::loop& home, std::size_t counted_transport);
     virtual ~conn_backend();
     conn_backend(const conn_backend&) = delete;
     conn_backend& operator=(const conn_backend&) = delete;
@@ -106,7 +106,7 @@ protected:
 
     service_impl& svc_;
     net::loop& home_;
-    std::size_t transport_slot_;
+    std::size_t counted_transport_;
     std::shared_ptr<connection> conn_;
     std::atomic<bool> open_{true};
     bool opened_ = false;

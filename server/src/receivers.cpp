@@ -1,6 +1,6 @@
 #include "receivers.hpp"
 
-#include "session_slot.hpp"
+#include "session_backend.hpp"
 
 #include <atomic>
 
@@ -58,7 +58,7 @@ void http_receiver::write_here(std::string bytes, bool end) {
         // The prelude is a chunk of its own: the suite reads it with one read().
         const bool ok = prelude_.empty() || ex_->write(prelude_);
         // A held stream keeps only what it still needs: the head and the 2 KiB prelude are
-        // written once, so their memory goes now (it was a third of an idle session's RSS).
+        // written once, and kept they would be a third of an idle session's RSS.
         std::string().swap(prelude_);
         head_ = {};
         if (!ok) return lost();
@@ -82,7 +82,7 @@ void http_receiver::lost() {
     done_ = true;
     // Always posted, even on the same loop: the session may be in the middle of a write.
     post_to(home_, [s = session_, id = id()] {
-        if (auto p = s.lock()) static_cast<session_slot&>(*p).receiver_gone(id, true);
+        if (auto p = s.lock()) static_cast<session_backend&>(*p).receiver_gone(id, true);
     });
 }
 
@@ -90,7 +90,7 @@ void http_receiver::drained() {
     congested_.store(false, std::memory_order_release);
     if (done_) return;
     post_to(home_, [s = session_, id = id()] {
-        if (auto p = s.lock()) static_cast<session_slot&>(*p).resume(id);
+        if (auto p = s.lock()) static_cast<session_backend&>(*p).resume(id);
     });
 }
 

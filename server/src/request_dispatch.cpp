@@ -2,11 +2,11 @@
 // (sockjs::route), and what the core does not answer itself is handed to a session, a
 // WebSocket, or answered with send_response(). No protocol decision is taken here.
 
-#include "raw_websocket_slot.hpp"
+#include "raw_websocket_backend.hpp"
 #include "receivers.hpp"
 #include "server_impl.hpp"
 #include "service_impl.hpp"
-#include "session_slot.hpp"
+#include "session_backend.hpp"
 #include "static_files.hpp"
 
 #include <sockjs/http.hpp>
@@ -60,8 +60,8 @@ bool metrics_authorized(const net::http_request& req, const std::string& token) 
 
 /// False when the service binds sessions to their opener's address and `req` comes from
 /// another one.
-bool may_use(const service_impl& svc, const session_slot& slot, const net::http_request& req) {
-    return !svc.opts.bind_session_to_address || slot.opener_address == req.peer.host().toString();
+bool may_use(const service_impl& svc, const session_backend& session, const net::http_request& req) {
+    return !svc.opts.bind_session_to_address || session.opener_address == req.peer.host().toString();
 }
 
 void respond(net::exchange& ex, const http_response& r) { ex.respond(r.status, r.headers, r.body); }
@@ -176,37 +176,37 @@ void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange
     net::loop& here = ex->owner();
     std::string sid(rr.session_id);
     bool created = false;
-    auto slot = svc.registry.find_or_create(
+    auto session = svc.registry.find_or_create(
         sid,
-        [&]() -> std::shared_ptr<session_slot> {
+        [&]() -> std::shared_ptr<session_backend> {
             if (!svc.try_reserve()) return nullptr;
-            auto s = std::make_shared<session_slot>(svc, here, sid, rr.t);
+            auto s = std::make_shared<session_backend>(svc, here, sid, rr.t);
             s->opener_address = req.peer.host().toString();
             return s;
         },
         created);
-    if (!slot) {
+    if (!session) {
         refuse(svc, *ex, req);
         return;
     }
-    if (!may_use(svc, *slot, req)) {
+    if (!may_use(svc, *session, req)) {
         ex->respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
         return;
     }
-    if (created) slot->make_connection(req);  // on `here`, the new session's home
+    if (created) session->make_connection(req);  // on `here`, the new session's home
 
     auto rx = std::make_shared<http_receiver>(ex, rr.t, receiver_head(rr.t, info, svc.opts),
-                                              prelude(rr.t, rr.callback), slot, slot->home(),
+                                              prelude(rr.t, rr.callback), session, session->home(),
                                               opts_.write_high_watermark);
     rx->arm();
-    run_on(slot->home(), [slot, rx, t = rr.t, cb = rr.callback] { slot->attach(rx, t, cb); });
+    run_on(session->home(), [session, rx, t = rr.t, cb = rr.callback] { session->attach(rx, t, cb); });
 }
 
 void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> ex,
                               net::http_request& req, const request_info& info,
                               const route_result& rr) {
-    auto slot = svc.registry.find(std::string(rr.session_id));
-    if (!slot || !may_use(svc, *slot, req)) {
+    auto session = svc.registry.find(std::string(rr.session_id));
+    if (!session || !may_use(svc, *session, req)) {
         respond(*ex, send_response(rr.t, errc::session_not_open, info, svc.opts));
         return;
     }
@@ -214,15 +214,15 @@ void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> 
                            ? jsonp_send_body(req.body, info.content_type)
                            : std::move(req.body);
     net::loop& here = ex->owner();
-    if (&slot->home() == &here) {
-        auto e = slot->receive(body);
+    if (&session->home() == &here) {
+        auto e = session->receive(body);
         respond(*ex, send_response(rr.t, e, info, svc.opts));
         return;
     }
     // The session lives on another loop: take the body there, bring the verdict back here.
     auto keep = std::make_shared<net::http_request>(std::move(req));  // `info` dies with `req`
-    post_to(slot->home(), [slot, body = std::move(body), ex, keep, svcp = &svc, t = rr.t, herep = &here] {
-        auto e = slot->receive(body);
+    post_to(session->home(), [session, body = std::move(body), ex, keep, svcp = &svc, t = rr.t, herep = &here] {
+        auto e = session->receive(body);
         post_to(*herep, [ex, keep, svcp, t, e] {
             auto again = make_info(*keep, svcp->prefix.size());
             respond(*ex, send_response(t, e, again, svcp->opts));
@@ -242,9 +242,9 @@ void server_impl::open_websocket_session(service_impl& svc, std::shared_ptr<net:
         svc.unreserve();
         return;
     }
-    auto slot = std::make_shared<session_slot>(svc, here, std::string(), transport::websocket);
-    slot->make_connection(req);
-    slot->attach_websocket(std::move(ws));
+    auto session = std::make_shared<session_backend>(svc, here, std::string(), transport::websocket);
+    session->make_connection(req);
+    session->attach_websocket(std::move(ws));
 }
 
 void server_impl::open_raw_websocket(service_impl& svc, std::shared_ptr<net::exchange> ex,
@@ -259,9 +259,9 @@ void server_impl::open_raw_websocket(service_impl& svc, std::shared_ptr<net::exc
         svc.unreserve();
         return;
     }
-    auto slot = std::make_shared<raw_websocket_slot>(svc, here, std::move(ws));
-    slot->make_connection(req);
-    slot->start();
+    auto raw = std::make_shared<raw_websocket_backend>(svc, here, std::move(ws));
+    raw->make_connection(req);
+    raw->start();
 }
 
 }  // namespace sockjs::detail

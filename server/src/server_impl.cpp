@@ -1,7 +1,7 @@
 #include "server_impl.hpp"
 
 #include "net/websocket_frame.hpp"
-#include "session_slot.hpp"
+#include "session_backend.hpp"
 #include "stop_signals.hpp"
 #include "usable_cores.hpp"
 
@@ -312,9 +312,9 @@ std::string server_impl::new_connection_id() {
 
 server_stats server_impl::stats() const {
     server_stats s;
-    for (std::size_t t = 0; t < transport_slots; ++t)  // every transport, with or without services
+    for (std::size_t t = 0; t < counted_transports; ++t)  // every transport, with or without services
         if (t == raw_websocket_index || is_receiving(static_cast<transport>(t)))
-            s.sessions_by_transport.emplace(std::string(transport_slot_name(t)), 0);
+            s.sessions_by_transport.emplace(std::string(counted_transport_name(t)), 0);
     for (const auto& svc : services_) {
         auto v = svc->counters.snapshot(close_labels_);
         for (const auto& [t, n] : v.sessions_by_transport) s.sessions_by_transport[t] += n;

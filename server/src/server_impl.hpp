@@ -98,7 +98,7 @@ private:
     void deliver(std::string_view topic, std::string_view message);
     /// A send_to() message from another node: "<connection id>\n<message>".
     void deliver_direct(std::string_view envelope);
-    /// Runs `fn(svc, loop index)` on every loop for every service, waiting until all ran.
+    /// Runs `fn(loop index)` on every loop, waiting until all ran.
     void on_every_loop(const std::function<void(std::size_t)>& fn);
 
     server_options opts_;

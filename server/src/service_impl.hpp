@@ -21,7 +21,7 @@
 
 namespace sockjs::detail {
 
-class session_slot;
+class session_backend;
 
 /// Sessions addressable by their URL session id, from any loop. WebSocket sessions are not
 /// registered (the protocol lets a WebSocket reuse an id).
@@ -74,7 +74,7 @@ private:
     std::unordered_map<std::string, ptr> map_;
 };
 
-using session_registry = basic_registry<session_slot>;
+using session_registry = basic_registry<session_backend>;
 
 struct service_impl {
     service_impl(server_impl& srv, std::string prefix_, service_options opts_, server::factory make_)

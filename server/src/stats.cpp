@@ -20,7 +20,7 @@ namespace sockjs {
 
 namespace detail {
 
-std::string_view transport_slot_name(std::size_t index) noexcept {
+std::string_view counted_transport_name(std::size_t index) noexcept {
     if (index == raw_websocket_index) return "raw_websocket";
     return name(static_cast<transport>(index));
 }
@@ -83,11 +83,11 @@ void service_counters::resize(std::size_t loops, std::size_t close_labels) {
 service_stats service_counters::snapshot(const close_code_labels& codes) const {
     service_stats s;
     auto load = [](const counter& c) { return c.load(std::memory_order_relaxed); };
-    for (std::size_t t = 0; t < transport_slots; ++t) {
+    for (std::size_t t = 0; t < counted_transports; ++t) {
         if (t < raw_websocket_index && !is_receiving(static_cast<transport>(t))) continue;
         std::uint64_t n = 0;
         for (const auto& l : loops_) n += load(l->open_by_transport[t]);
-        s.sessions_by_transport.emplace(std::string(transport_slot_name(t)), n);
+        s.sessions_by_transport.emplace(std::string(counted_transport_name(t)), n);
     }
     s.session_duration_seconds.bounds.assign(session_duration_bounds.begin(), session_duration_bounds.end());
     s.session_duration_seconds.buckets.assign(session_duration_bounds.size() + 1, 0);

@@ -21,10 +21,10 @@ namespace sockjs::detail {
 /// Transports a session can be opened by: the eight of the enum (only receiving ones are
 /// used) plus the framing-less raw WebSocket.
 inline constexpr std::size_t raw_websocket_index = 8;
-inline constexpr std::size_t transport_slots = 9;
+inline constexpr std::size_t counted_transports = 9;
 
 inline std::size_t transport_index(transport t) noexcept { return static_cast<std::size_t>(t); }
-std::string_view transport_slot_name(std::size_t index) noexcept;
+std::string_view counted_transport_name(std::size_t index) noexcept;
 
 using counter = std::atomic<std::uint64_t>;
 inline void add(counter& c, std::uint64_t n = 1) noexcept { c.fetch_add(n, std::memory_order_relaxed); }
@@ -79,7 +79,7 @@ private:
 struct alignas(64) loop_counters {
     explicit loop_counters(std::size_t close_labels) : closed_by_code(close_labels) {}
 
-    std::array<counter, transport_slots> open_by_transport{};
+    std::array<counter, counted_transports> open_by_transport{};
     counter opened{0};
     counter refused{0};
     counter messages_in{0};

@@ -1,5 +1,5 @@
 #pragma once
-// The SockJS layer (server/src: request_dispatch, session_slot, receivers) on in-memory fakes
+// The SockJS layer (server/src: request_dispatch, session_backend, receivers) on in-memory fakes
 // of the net interfaces (server/src/net/net.hpp) and a clock the test moves by hand: no
 // sockets, no threads, no sleeps. A test plays the loops' threads itself: code runs "on" a
 // fake loop inside fake_loop::enter() and run(), posted work waits in the loop's queue until
@@ -9,7 +9,7 @@
 #include "net/net.hpp"
 #include "server_impl.hpp"
 #include "service_impl.hpp"
-#include "session_slot.hpp"
+#include "session_backend.hpp"
 
 #include <sockjs/connection.hpp>
 #include <sockjs/server.hpp>
@@ -287,7 +287,7 @@ public:
         settle();
     }
     /// The session `sid` of the service, if registered.
-    std::shared_ptr<detail::session_slot> session(const std::string& sid) const { return svc->registry.find(sid); }
+    std::shared_ptr<detail::session_backend> session(const std::string& sid) const { return svc->registry.find(sid); }
 
     std::shared_ptr<app_log> log = std::make_shared<app_log>();
     std::shared_ptr<fake_clock> clock;

@@ -24,11 +24,11 @@
 
 namespace sockjs::detail {
 
-class session_slot final : public conn_backend {
+class session_backend final : public conn_backend {
 public:
     /// `sid` empty: a WebSocket session (not registered).
-    session_slot(service_impl& svc, net::loop& home, std::string sid, transport opened_by);
-    ~session_slot() override;
+    session_backend(service_impl& svc, net::loop& home, std::string sid, transport opened_by);
+    ~session_backend() override;
 
     const std::string& sid() const noexcept { return sid_; }
     /// The IP address of the request that created the session (set before the session is

@@ -1,4 +1,4 @@
-// session_slot on the in-memory net (in_memory_net.hpp): timers on the fake clock, the
+// session_backend on the in-memory net (in_memory_net.hpp): timers on the fake clock, the
 // WebSocket session's ends. No sockets, no sleeps.
 
 #include "in_memory_net.hpp"
@@ -27,7 +27,7 @@ std::shared_ptr<fake_ws_channel> open_websocket(in_memory_server& s) {
     auto ws = std::make_shared<fake_ws_channel>(s.loops[0]);
     s.loops[0].enter([&] {
         REQUIRE(s.svc->try_reserve());
-        auto slot = std::make_shared<detail::session_slot>(*s.svc, s.loops[0], std::string(), transport::websocket);
+        auto slot = std::make_shared<detail::session_backend>(*s.svc, s.loops[0], std::string(), transport::websocket);
         slot->make_connection(net::http_request{});
         slot->attach_websocket(ws);
     });
@@ -46,8 +46,8 @@ std::string connection_id_from(std::uint64_t a, std::uint64_t b) {
 
 }  // namespace
 
-TEST_CASE("session_slot: a polling session times out exactly disconnect_delay after its receiver left",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: a polling session times out exactly disconnect_delay after its receiver left",
+          "[sockjs_layer][session_backend]") {
     in_memory_server s(delays(25000ms, 5000ms));
     auto poll = s.request("POST", "/echo/000/s1/xhr");
     REQUIRE(poll->body == "o\n");
@@ -69,8 +69,8 @@ TEST_CASE("session_slot: a polling session times out exactly disconnect_delay af
     CHECK(s.svc->sessions.load() == 0);
 }
 
-TEST_CASE("session_slot: a held stream gets a heartbeat every heartbeat_delay of silence",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: a held stream gets a heartbeat every heartbeat_delay of silence",
+          "[sockjs_layer][session_backend]") {
     in_memory_server s(delays(1000ms, 5000ms));
     auto stream = s.request("POST", "/echo/000/s1/xhr_streaming");
     REQUIRE(stream->chunks.size() == 2);  // prelude, open frame
@@ -95,8 +95,8 @@ TEST_CASE("session_slot: a held stream gets a heartbeat every heartbeat_delay of
     CHECK_FALSE(stream->ended);
 }
 
-TEST_CASE("session_slot: a WebSocket closed by its peer with 1000 or 1001 is a normal closure, otherwise an interruption",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: a WebSocket closed by its peer with 1000 or 1001 is a normal closure, otherwise an interruption",
+          "[sockjs_layer][session_backend]") {
     const auto [peer_code, heard] = GENERATE(table<int, std::string>({
         {1000, "close:1000:Normal closure"},
         {1001, "close:1000:Normal closure"},
@@ -113,8 +113,8 @@ TEST_CASE("session_slot: a WebSocket closed by its peer with 1000 or 1001 is a n
     CHECK(s.loops[0].timer_count() == 0);
 }
 
-TEST_CASE("session_slot: broken framing on a WebSocket ends it at once with the core's close, no close frame",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: broken framing on a WebSocket ends it at once with the core's close, no close frame",
+          "[sockjs_layer][session_backend]") {
     const auto [message, code, reason] = GENERATE(table<std::string, int, std::string>({
         {"[\"unterminated", 3000, "Broken framing."},
         {"not json", 3000, "Broken framing."},
@@ -134,8 +134,8 @@ TEST_CASE("session_slot: broken framing on a WebSocket ends it at once with the 
     CHECK(s.svc->sessions.load() == 0);
 }
 
-TEST_CASE("session_slot: a WebSocket message over max_message_size closes 1009",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: a WebSocket message over max_message_size closes 1009",
+          "[sockjs_layer][session_backend]") {
     service_options o;
     o.max_message_size = 8;
     in_memory_server s(o);
@@ -147,8 +147,8 @@ TEST_CASE("session_slot: a WebSocket message over max_message_size closes 1009",
     CHECK(*s.log == app_log{"open", "close:1009:Message too big"});
 }
 
-TEST_CASE("session_slot: WebSocket messages reach the application and its replies go out as frames",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: WebSocket messages reach the application and its replies go out as frames",
+          "[sockjs_layer][session_backend]") {
     in_memory_server s;
     auto ws = open_websocket(s);
     ws->receive("[\"a\",\"b\"]");
@@ -158,8 +158,8 @@ TEST_CASE("session_slot: WebSocket messages reach the application and its replie
     CHECK(ws->sent == std::vector<std::string>{"o", "a[\"a\",\"b\"]", "a[\"c\"]"});
 }
 
-TEST_CASE("session_slot: the application's close ends the WebSocket with its code after the close frame",
-          "[sockjs_layer][session_slot]") {
+TEST_CASE("session_backend: the application's close ends the WebSocket with its code after the close frame",
+          "[sockjs_layer][session_backend]") {
     in_memory_server s;
     auto ws = open_websocket(s);
     // The connection id comes from the injected entropy: its first two numbers.

@@ -1,32 +1,32 @@
-#include "raw_websocket_slot.hpp"
+#include "raw_websocket_backend.hpp"
 
 #include "server_impl.hpp"
 #include "service_impl.hpp"
 
 namespace sockjs::detail {
 
-raw_websocket_slot::raw_websocket_slot(service_impl& svc, net::loop& home,
+raw_websocket_backend::raw_websocket_backend(service_impl& svc, net::loop& home,
                                        std::shared_ptr<net::ws_channel> ws)
     : conn_backend(svc, home, raw_websocket_index), ws_(std::move(ws)) {}
 
-raw_websocket_slot::~raw_websocket_slot() { release_on_next_turn(home_, std::move(ws_)); }
+raw_websocket_backend::~raw_websocket_backend() { release_on_next_turn(home_, std::move(ws_)); }
 
-void raw_websocket_slot::start() {
+void raw_websocket_backend::start() {
     auto self = shared_from_this();
     std::weak_ptr<conn_backend> weak = self;
     ws_->on_message([weak](std::string&& m) {
         if (auto s = weak.lock()) {
-            auto& raw = static_cast<raw_websocket_slot&>(*s);
+            auto& raw = static_cast<raw_websocket_backend&>(*s);
             if (!raw.closing_) raw.app_message(m);
         }
     });
     ws_->on_close([weak](int code, std::string reason) {
-        if (auto s = weak.lock()) static_cast<raw_websocket_slot&>(*s).closed(code, reason);
+        if (auto s = weak.lock()) static_cast<raw_websocket_backend&>(*s).closed(code, reason);
     });
     app_open();
 }
 
-bool raw_websocket_slot::send_here(std::string_view message) {
+bool raw_websocket_backend::send_here(std::string_view message) {
     if (closing_) return false;
     if (!ws_->send_text(message)) return false;
     auto& st = counters();
@@ -35,16 +35,16 @@ bool raw_websocket_slot::send_here(std::string_view message) {
     return true;
 }
 
-void raw_websocket_slot::close_here(int code, std::string_view reason) {
+void raw_websocket_backend::close_here(int code, std::string_view reason) {
     if (closing_) return;
     auto self = shared_from_this();
     closing_ = true;
     ws_->close(code, reason);
-    // The application hears its own code; the channel's on_close then only frees the slot.
+    // The application hears its own code; the channel's on_close then only frees the backend.
     app_close(code, reason);
 }
 
-void raw_websocket_slot::closed(int code, std::string_view reason) {
+void raw_websocket_backend::closed(int code, std::string_view reason) {
     auto self = shared_from_this();
     if (!closing_) {
         closing_ = true;
@@ -53,8 +53,8 @@ void raw_websocket_slot::closed(int code, std::string_view reason) {
     release();
 }
 
-void raw_websocket_slot::deliver_broadcast(const broadcast_message& m) { send_here(m.raw); }
+void raw_websocket_backend::deliver_broadcast(const broadcast_message& m) { send_here(m.raw); }
 
-void raw_websocket_slot::shutdown(int code, std::string_view reason) { close_here(code, reason); }
+void raw_websocket_backend::shutdown(int code, std::string_view reason) { close_here(code, reason); }
 
 }  // namespace sockjs::detail

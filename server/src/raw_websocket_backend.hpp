@@ -10,10 +10,10 @@
 
 namespace sockjs::detail {
 
-class raw_websocket_slot final : public conn_backend {
+class raw_websocket_backend final : public conn_backend {
 public:
-    raw_websocket_slot(service_impl& svc, net::loop& home, std::shared_ptr<net::ws_channel> ws);
-    ~raw_websocket_slot() override;
+    raw_websocket_backend(service_impl& svc, net::loop& home, std::shared_ptr<net::ws_channel> ws);
+    ~raw_websocket_backend() override;
 
     /// Home loop, after make_connection(): hooks the channel up and opens.
     void start();

@@ -1,4 +1,4 @@
-#include "session_slot.hpp"
+#include "session_backend.hpp"
 
 #include "clock_and_entropy.hpp"
 #include "server_impl.hpp"
@@ -12,21 +12,21 @@
 
 namespace sockjs::detail {
 
-session_slot::session_slot(service_impl& svc, net::loop& home, std::string sid, transport opened_by)
+session_backend::session_backend(service_impl& svc, net::loop& home, std::string sid, transport opened_by)
     : conn_backend(svc, home, transport_index(opened_by)),
       sid_(std::move(sid)),
       core_(svc.opts, svc.server.now()) {}
 
-session_slot::~session_slot() = default;
+session_backend::~session_backend() = default;
 
-time_point session_slot::now() const noexcept { return server().now(); }
+time_point session_backend::now() const noexcept { return server().now(); }
 
-void session_slot::write_to(receiver& r, receiver_output&& out) {
+void session_backend::write_to(receiver& r, receiver_output&& out) {
     add(counters().bytes_out, out.bytes.size());
     r.write(std::move(out.bytes), out.end, core_.close_code(), core_.close_reason());
 }
 
-void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string callback) {
+void session_backend::attach(std::shared_ptr<receiver> r, transport t, std::string callback) {
     auto self = shared_from_this();
     if (rx_ && !finished_) {
         // A second receiver gets 2010 "Another connection still open", but the first may be
@@ -37,7 +37,7 @@ void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string 
         // before the round trip returns), so the answer follows the order the client acted in.
         post_to(rx_->loop(), [self, r = std::move(r), t, cb = std::move(callback), home = &home_]() mutable {
             post_to(*home, [self, r = std::move(r), t, cb = std::move(cb)]() mutable {
-                static_cast<session_slot&>(*self).attach_in_order(std::move(r), t, cb);
+                static_cast<session_backend&>(*self).attach_in_order(std::move(r), t, cb);
             });
         });
         return;
@@ -45,7 +45,7 @@ void session_slot::attach(std::shared_ptr<receiver> r, transport t, std::string 
     attach_in_order(std::move(r), t, callback);
 }
 
-void session_slot::attach_in_order(std::shared_ptr<receiver> r, transport t, const std::string& callback) {
+void session_backend::attach_in_order(std::shared_ptr<receiver> r, transport t, const std::string& callback) {
     auto self = shared_from_this();
     if (finished_) {
         // The session expired while this request was on its way here: it is still the closed
@@ -62,25 +62,25 @@ void session_slot::attach_in_order(std::shared_ptr<receiver> r, transport t, con
     settle();
 }
 
-void session_slot::attach_websocket(std::shared_ptr<net::ws_channel> ws) {
+void session_backend::attach_websocket(std::shared_ptr<net::ws_channel> ws) {
     ws_ = ws;
     std::weak_ptr<conn_backend> weak = weak_from_this();
     auto r = std::make_shared<ws_receiver>(ws, server().options().write_high_watermark,
                                            [weak](std::uint64_t id) {
                                                if (auto s = weak.lock())
-                                                   static_cast<session_slot&>(*s).resume(id);
+                                                   static_cast<session_backend&>(*s).resume(id);
                                            });
     auto id = r->id();
     ws->on_message([weak, id](std::string&& m) {
-        if (auto s = weak.lock()) static_cast<session_slot&>(*s).ws_message(id, std::move(m));
+        if (auto s = weak.lock()) static_cast<session_backend&>(*s).ws_message(id, std::move(m));
     });
     ws->on_close([weak, id](int code, std::string) {
-        if (auto s = weak.lock()) static_cast<session_slot&>(*s).ws_closed(id, code);
+        if (auto s = weak.lock()) static_cast<session_backend&>(*s).ws_closed(id, code);
     });
     attach(std::move(r), transport::websocket, {});
 }
 
-void session_slot::receiver_gone(std::uint64_t id, bool aborted) {
+void session_backend::receiver_gone(std::uint64_t id, bool aborted) {
     if (!rx_ || rx_->id() != id) return;  // already let go of
     auto self = shared_from_this();
     rx_.reset();
@@ -88,11 +88,11 @@ void session_slot::receiver_gone(std::uint64_t id, bool aborted) {
     settle();
 }
 
-void session_slot::resume(std::uint64_t id) {
+void session_backend::resume(std::uint64_t id) {
     if (rx_ && rx_->id() == id) settle();
 }
 
-errc session_slot::receive(std::string_view body) {
+errc session_backend::receive(std::string_view body) {
     if (finished_) return errc::session_not_open;
     auto self = shared_from_this();
     auto e = core_.receive(body, payload_format::array, now());
@@ -100,7 +100,7 @@ errc session_slot::receive(std::string_view body) {
     return e;
 }
 
-void session_slot::ws_message(std::uint64_t id, std::string&& message) {
+void session_backend::ws_message(std::uint64_t id, std::string&& message) {
     if (finished_ || !rx_ || rx_->id() != id) return;
     auto self = shared_from_this();
     auto e = core_.receive(message, payload_format::array_or_string, now());
@@ -116,7 +116,7 @@ void session_slot::ws_message(std::uint64_t id, std::string&& message) {
     settle();
 }
 
-void session_slot::ws_closed(std::uint64_t id, int code) {
+void session_backend::ws_closed(std::uint64_t id, int code) {
     auto self = shared_from_this();
     if (rx_ && rx_->id() == id) {
         rx_.reset();
@@ -127,7 +127,7 @@ void session_slot::ws_closed(std::uint64_t id, int code) {
     release_on_next_turn(home_, std::move(ws_));
 }
 
-bool session_slot::send_here(std::string_view message) {
+bool session_backend::send_here(std::string_view message) {
     if (finished_) return false;
     auto self = shared_from_this();
     auto e = core_.send(message);
@@ -136,17 +136,17 @@ bool session_slot::send_here(std::string_view message) {
     return e == errc::ok;
 }
 
-void session_slot::close_here(int code, std::string_view reason) {
+void session_backend::close_here(int code, std::string_view reason) {
     if (finished_) return;
     auto self = shared_from_this();
     core_.close(code, reason);
     settle();
 }
 
-void session_slot::deliver_broadcast(const broadcast_message& m) {
+void session_backend::deliver_broadcast(const broadcast_message& m) {
     if (finished_) return;
-    // The fast path (the issue-14 broadcast profile: framing and queueing per session cost
-    // more than a third of the fan-out's user time): an open WebSocket session with nothing
+    // The fast path (framing and queueing per session cost more than a third of a broadcast
+    // fan-out's user time, see docs/benchmarks.md): an open WebSocket session with nothing
     // queued takes the frame built once for all. Its receiver is rx_ while sid_ is empty.
     const std::string_view payload = std::string_view(m.ws_frame).substr(m.ws_header);
     if (sid_.empty() && rx_ && !rx_->congested() && core_.send_escaped_direct(payload.size(), now())) {
@@ -160,9 +160,9 @@ void session_slot::deliver_broadcast(const broadcast_message& m) {
     settle();
 }
 
-void session_slot::shutdown(int code, std::string_view reason) { close_here(code, reason); }
+void session_backend::shutdown(int code, std::string_view reason) { close_here(code, reason); }
 
-void session_slot::settle() {
+void session_backend::settle() {
     if (settling_) {
         dirty_ = true;  // the outer settle() goes round once more
         return;
@@ -186,7 +186,7 @@ void session_slot::settle() {
         arm_timer();
 }
 
-void session_slot::pump() {
+void session_backend::pump() {
     while (rx_ && !rx_->congested()) {
         auto out = core_.pull(now());
         if (out.bytes.empty() && !out.end) return;
@@ -196,7 +196,7 @@ void session_slot::pump() {
     }
 }
 
-void session_slot::dispatch(session_event& ev) {
+void session_backend::dispatch(session_event& ev) {
     switch (ev.kind) {
     case session_event::opened: app_open(); break;
     case session_event::message: app_message(ev.data); break;
@@ -204,7 +204,7 @@ void session_slot::dispatch(session_event& ev) {
     }
 }
 
-void session_slot::arm_timer() {
+void session_backend::arm_timer() {
     if (finished_) return;
     auto deadline = core_.next_deadline();
     if (!deadline) {
@@ -219,11 +219,11 @@ void session_slot::arm_timer() {
     timer_at_ = *deadline;
     std::weak_ptr<conn_backend> weak = weak_from_this();
     timer_id_ = home_.add_timer(to_steady(*deadline), [weak] {
-        if (auto s = weak.lock()) static_cast<session_slot&>(*s).on_timer();
+        if (auto s = weak.lock()) static_cast<session_backend&>(*s).on_timer();
     });
 }
 
-void session_slot::on_timer() {
+void session_backend::on_timer() {
     timer_id_ = 0;
     if (finished_) return;
     auto self = shared_from_this();
@@ -232,7 +232,7 @@ void session_slot::on_timer() {
     settle();
 }
 
-void session_slot::finish() {
+void session_backend::finish() {
     if (finished_) return;
     auto self = shared_from_this();
     finished_ = true;
