@@ -78,13 +78,15 @@ void server_impl::prepare(std::size_t loops) {
 
 void server_impl::start_without_network(std::size_t loops) {
     std::lock_guard lock(state_mutex_);
-    if (started_ || loops_ != 0) return;
+    if (started_ || without_network_) return;
+    without_network_ = true;
     prepare(loops);
 }
 
 void server_impl::start() {
     std::lock_guard lock(state_mutex_);
     if (started_) return;
+    if (without_network_) throw std::logic_error("sockjs::server: start() after start_without_network()");
     prepare(opts_.threads != 0 ? opts_.threads : usable_cores());
 
     net::net_options no;

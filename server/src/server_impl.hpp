@@ -123,6 +123,7 @@ private:
     std::mutex state_mutex_;
     std::condition_variable state_cv_;
     bool started_ = false;
+    bool without_network_ = false;  // start_without_network() was called
     bool stopped_ = false;
     std::atomic<bool> stopping_{false};
     std::shared_mutex posting_;  // held shared by post_unless_stopping, exclusively by stop()
