@@ -14,6 +14,7 @@
 #include <sockjs/connection.hpp>
 #include <sockjs/server.hpp>
 
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <map>
@@ -228,6 +229,14 @@ private:
     std::function<void(int, std::string)> close_;
     std::function<void()> drain_;
 };
+
+/// The connection id server_impl makes from two random numbers `a`, `b` (96 bits as hex).
+inline std::string connection_id_from(std::uint64_t a, std::uint64_t b) {
+    char buf[25];
+    std::snprintf(buf, sizeof buf, "%016llx%08x", static_cast<unsigned long long>(a),
+                  static_cast<unsigned>(b & 0xffffffffu));
+    return buf;
+}
 
 /// What the application saw, in order: "open", "message:<m>", "close:<code>:<reason>".
 using app_log = std::vector<std::string>;

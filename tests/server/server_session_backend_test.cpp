@@ -7,8 +7,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-
 using namespace sockjs;
 using namespace sockjs::test;
 using namespace std::chrono_literals;
@@ -34,14 +32,6 @@ std::shared_ptr<fake_ws_channel> open_websocket(in_memory_server& s) {
     s.settle();
     REQUIRE(ws->sent == std::vector<std::string>{"o"});
     return ws;
-}
-
-/// The id server_impl makes from two random numbers (96 bits as hex).
-std::string connection_id_from(std::uint64_t a, std::uint64_t b) {
-    char buf[25];
-    std::snprintf(buf, sizeof buf, "%016llx%08x", static_cast<unsigned long long>(a),
-                  static_cast<unsigned>(b & 0xffffffffu));
-    return buf;
 }
 
 }  // namespace
