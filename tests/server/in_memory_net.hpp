@@ -286,14 +286,21 @@ public:
     }
     /// Runs every loop's posted work until none is left anywhere.
     void settle() {
-        while (loops[0].run() | loops[1].run()) {
+        for (;;) {
+            const bool ran0 = loops[0].run();  // both loops run in every round
+            const bool ran1 = loops[1].run();
+            if (!ran0 && !ran1) return;
         }
     }
     /// Moves the clock by `d` and fires the timers that fall due.
     void advance(millis d) {
         clock->advance(d);
-        while (loops[0].fire_due(clock->now()) | loops[1].fire_due(clock->now())) settle();
-        settle();
+        for (;;) {
+            const bool fired0 = loops[0].fire_due(clock->now());
+            const bool fired1 = loops[1].fire_due(clock->now());
+            settle();
+            if (!fired0 && !fired1) return;
+        }
     }
     /// The session `sid` of the service, if registered.
     std::shared_ptr<detail::session_backend> session(const std::string& sid) const { return svc->registry.find(sid); }
