@@ -47,14 +47,13 @@ void session_backend::attach(std::shared_ptr<receiver> r, transport t, std::stri
 
 void session_backend::attach_in_order(std::shared_ptr<receiver> r, transport t, const std::string& callback) {
     auto self = shared_from_this();
+    auto out = core_.attach(t, callback, now());
     if (finished_) {
-        // The session expired while this request was on its way here: it is still the closed
-        // session the client knew, so answer as one (the close frame replay).
-        receiver_output out{wrap(t, close_frame(core_.close_code(), core_.close_reason()), callback), true};
+        // The session expired while this request was on its way here: the core answers as the
+        // closed session the client knew (the close frame replay), and nothing re-arms.
         write_to(*r, std::move(out));
         return;
     }
-    auto out = core_.attach(t, callback, now());
     // end: the core answered and let go of this receiver at once (polling frame, close replay,
     // or 2010 for a second receiver, in which case the first one stays attached).
     if (!out.end) rx_ = r;
@@ -238,7 +237,8 @@ void session_backend::finish() {
     finished_ = true;
     if (timer_id_ != 0) home_.cancel_timer(std::exchange(timer_id_, 0));
     if (!sid_.empty()) svc_.registry.erase(sid_, this);
-    if (is_open()) app_close(1002, "Connection interrupted");  // defensive: the core always says
+    // Defensive: the core announces its close before it expires, so this finds nothing open.
+    if (is_open()) app_close(core_.close_code(), core_.close_reason());
     rx_.reset();
     release();
 }

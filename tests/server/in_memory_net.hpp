@@ -293,14 +293,22 @@ public:
         }
     }
     /// Moves the clock by `d` and fires the timers that fall due.
+    /// Moves the clock on by `d` as a real loop would see time pass: each timer fires with the
+    /// clock at its own deadline, earliest first, so a timer re-armed by another (a session's
+    /// timeout, then its expiry) fires within the same advance if its deadline is inside it.
     void advance(millis d) {
-        clock->advance(d);
+        const time_point end = clock->now() + d;
         for (;;) {
-            const bool fired0 = loops[0].fire_due(clock->now());
-            const bool fired1 = loops[1].fire_due(clock->now());
+            std::optional<time_point> next;
+            for (auto& l : loops)
+                if (auto t = l.next_timer(); t && *t <= end && (!next || *t < *next)) next = t;
+            if (!next) break;
+            if (*next > clock->now()) clock->advance(*next - clock->now());
+            for (auto& l : loops) l.fire_due(clock->now());
             settle();
-            if (!fired0 && !fired1) return;
         }
+        clock->advance(end - clock->now());
+        settle();
     }
     /// The session `sid` of the service, if registered.
     std::shared_ptr<detail::session_backend> session(const std::string& sid) const { return svc->registry.find(sid); }

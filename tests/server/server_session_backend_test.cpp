@@ -59,6 +59,47 @@ TEST_CASE("session_backend: a polling session times out exactly disconnect_delay
     CHECK(s.svc->sessions.load() == 0);
 }
 
+namespace {
+
+/// A receiver that records what the session writes to it (on loop 0).
+class recording_receiver final : public detail::receiver {
+public:
+    explicit recording_receiver(net::loop& l) : loop_(l) {}
+    void write(std::string bytes, bool end, int, std::string_view) override {
+        written += bytes;
+        ended = ended || end;
+    }
+    bool congested() const noexcept override { return false; }
+    net::loop& loop() const noexcept override { return loop_; }
+
+    std::string written;
+    bool ended = false;
+
+private:
+    net::loop& loop_;
+};
+
+}  // namespace
+
+TEST_CASE("session_backend: a request that reaches a session after it expired gets the core's close frame replay",
+          "[sockjs_layer][session_backend]") {
+    in_memory_server s(delays(25000ms, 5000ms));
+    REQUIRE(s.request("POST", "/echo/000/s1/xhr")->body == "o\n");
+    s.request("POST", "/echo/000/s1/xhr_send", "[\"x\"]");
+    auto backend = s.session("s1");
+    REQUIRE(backend);
+    s.advance(10000ms);  // timed out at 5000 ms, then expired at 10000 ms: out of the registry
+    REQUIRE_FALSE(s.session("s1"));
+
+    // The request was already on its way to the session (it had been looked up before).
+    auto r = std::make_shared<recording_receiver>(s.loops[0]);
+    s.loops[0].enter([&] { backend->attach(r, transport::xhr, {}); });
+    s.settle();
+    CHECK(r->written == "c[1000,\"Session timed out\"]\n");
+    CHECK(r->ended);
+    CHECK(s.loops[0].timer_count() == 0);
+}
+
 TEST_CASE("session_backend: a held stream gets a heartbeat every heartbeat_delay of silence",
           "[sockjs_layer][session_backend]") {
     in_memory_server s(delays(1000ms, 5000ms));
