@@ -190,7 +190,7 @@ void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange
         return;
     }
     if (!may_use(svc, *session, req)) {
-        ex->respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
+        respond(*ex, not_found_response());
         return;
     }
     if (created) session->make_connection(req);  // on `here`, the new session's home

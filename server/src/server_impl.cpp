@@ -5,6 +5,7 @@
 #include "stop_signals.hpp"
 #include "usable_cores.hpp"
 
+#include <sockjs/frame.hpp>
 #include <sockjs/json_escape.hpp>
 
 #include <algorithm>
@@ -245,11 +246,11 @@ void server_impl::deliver(std::string_view topic, std::string_view message) {
     auto m = std::make_shared<broadcast_message>();
     m->literal = json_string(message);
     m->raw = message;
+    const std::string frame = messages_frame_from_escaped(m->literal);
     unsigned char head[10];
-    const std::size_t payload = m->literal.size() + 3;  // a[ ... ]
-    m->ws_header = net::ws_frame_header(head, net::ws_opcode::text, payload);
-    m->ws_frame.reserve(m->ws_header + payload);
-    m->ws_frame.append(reinterpret_cast<const char*>(head), m->ws_header).append("a[").append(m->literal).push_back(']');
+    m->ws_header = net::ws_frame_header(head, net::ws_opcode::text, frame.size());
+    m->ws_frame.reserve(m->ws_header + frame.size());
+    m->ws_frame.append(reinterpret_cast<const char*>(head), m->ws_header).append(frame);
     std::shared_ptr<const broadcast_message> shared = std::move(m);
     auto name = std::make_shared<const std::string>(topic);
     // Always posted, even to the current loop: no application code (an on_close fired by a

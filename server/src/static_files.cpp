@@ -1,5 +1,7 @@
 #include "static_files.hpp"
 
+#include <sockjs/http.hpp>
+
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -55,7 +57,8 @@ private:
 };
 
 void not_found(net::exchange& ex) {
-    ex.respond(404, {{"Content-Type", "text/plain;charset=UTF-8"}}, "Not found\n");
+    const http_response r = not_found_response();
+    ex.respond(r.status, r.headers, r.body);
 }
 
 /// The decoded path, or empty if it is not a plain path below the root (`..`, NUL,
