@@ -392,9 +392,12 @@ errc client_session::close(int code, std::string_view reason) {
 }
 
 std::optional<client_event> client_session::next_event() {
-    if (events_.empty()) return std::nullopt;
-    client_event e = std::move(events_.front());
-    events_.pop_front();
+    if (events_read_ == events_.size()) return std::nullopt;
+    client_event e = std::move(events_[events_read_++]);
+    if (events_read_ == events_.size()) {
+        events_.clear();
+        events_read_ = 0;
+    }
     if (e.kind == client_event::open) shown_ = ready_state::open;
     if (e.kind == client_event::close) shown_ = ready_state::closing;
     return e;

@@ -211,7 +211,7 @@ void stream_unwrapper::feed(std::string_view bytes) {
 
 std::size_t stream_unwrapper::buffered() const noexcept {
     std::size_t n = buf_.size() - pos_ + data_.size();
-    for (const auto& m : messages_) n += m.size();
+    for (std::size_t i = messages_read_; i < messages_.size(); ++i) n += messages_[i].size();
     return n;
 }
 
@@ -332,9 +332,12 @@ bool stream_unwrapper::next_call_frame(std::string& frame_out) {
 }
 
 bool stream_unwrapper::next_message_frame(std::string& frame_out) {
-    if (messages_.empty()) return false;
-    frame_out = std::move(messages_.front());
-    messages_.pop_front();
+    if (messages_read_ == messages_.size()) return false;
+    frame_out = std::move(messages_[messages_read_++]);
+    if (messages_read_ == messages_.size()) {
+        messages_.clear();
+        messages_read_ = 0;
+    }
     return true;
 }
 

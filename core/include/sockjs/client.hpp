@@ -45,7 +45,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -275,7 +274,10 @@ private:
     std::vector<client_transport> plan_;
     std::size_t next_ = 0;
     std::optional<client_transport> current_;
-    std::deque<client_event> events_;
+    // A vector read from events_read_ and emptied once drained (adapters drain after every
+    // call): smaller than a deque in the wasm build.
+    std::vector<client_event> events_;
+    std::size_t events_read_ = 0;
     std::vector<std::string> outgoing_;
     std::optional<time_point> info_deadline_;  ///< set while /info is pending
     bool info_pending_ = true;

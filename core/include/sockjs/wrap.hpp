@@ -15,9 +15,9 @@
 #include <sockjs/result.hpp>
 #include <sockjs/transport.hpp>
 
-#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sockjs {
 
@@ -74,7 +74,8 @@ private:
     std::string data_;        ///< eventsource: data lines of the event being read
     bool have_data_ = false;  ///< eventsource: the event has a data field
     bool skip_lf_ = false;    ///< eventsource: the last line ended in CR at the end of input
-    std::deque<std::string> messages_;  ///< websocket: whole messages not yet taken
+    std::vector<std::string> messages_;  ///< websocket: whole messages not yet taken, from
+    std::size_t messages_read_ = 0;      ///< this one on (emptied once all are taken)
 };
 
 }  // namespace sockjs
