@@ -25,10 +25,26 @@ if (!existsSync(wasm) || statSync(wasm).size === 0) {
   process.exit(1);
 }
 
+// Property names that only the glue itself uses, renamed by the minifier (-0.3 KB gzipped).
+// Never a name that the page, the options, the events or a browser object also use (url, data,
+// transport, code, reason, wasClean, server, transports, timeout, sessionId, maxFrameBytes;
+// `done` of a stream read): those would be renamed too and break.
+const internal = [
+  'm', 'h', 'core', 'transportNames', 'cstring', 'input', 'outputString', 'outputBytes', 'reconnectPolicy',
+  'destroy', 'state', 'infoResponse', 'receiverResponse', 'receiverData', 'receiverEvent', 'receiverEnd',
+  'frame', 'transportClosed', 'takeOutgoing', 'sendResult', 'closeDispatched', 'path', 'nextEvent',
+  'nextDeadline', 'onDeadline', 'kind', 'text', 'opts', 'events', 'session', 'ct', 'sid', 'info',
+  'infoAborted', 'timer', 'pumping', 'flushQueued', 'closeRequested', 'alive', 'report', 'event', 'closed',
+  'flush', 'stopTransport', 'startTransport', 'pump', 'discard', 'conn', 'wantsBytes', 'ws', 'aborter', 'es',
+  'iframe', 'polls', 'receive', 'canSend', 'stopStream', 'attempts', 'idLength', 'liveness', 'available',
+  'seed', 'reopenReceiver', 'heartbeat',
+];
+
 const common = {
   entryPoints: [path.join(here, 'src/index.js')],
   bundle: true,
   minify: true,
+  mangleProps: new RegExp(`^(${internal.join('|')})$`),
   target: 'es2022',
   define: { __SOCKJS_VERSION__: JSON.stringify(version) },
   legalComments: 'none',

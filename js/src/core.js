@@ -8,91 +8,45 @@
 //
 // Text crosses as WTF-8: UTF-8 that also carries lone UTF-16 surrogates (ED A0..BF xx), which
 // JavaScript strings may hold and SockJS messages must keep. TextEncoder/TextDecoder would
-// replace them with U+FFFD, so they are used only for well-formed text.
-
+// replace them with U+FFFD, so they see only the well-formed runs in between, and each lone
+// surrogate is written and read as its three bytes here.
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-const isWellFormed = String.prototype.isWellFormed
-  ? (s) => s.isWellFormed()
-  : (s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/.test(s);
+// Splits a string around its surrogates: odd parts are a pair (well-formed) or a lone one.
+const surrogates = /([\ud800-\udbff][\udc00-\udfff]?|[\udc00-\udfff])/;
 
 /** Writes `s` as WTF-8 at `p` in `heap` (room for 3 bytes per UTF-16 unit); returns the count. */
-function encodeWtf8(s, heap, p) {
-  const start = p;
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
-    if (c < 0x80) {
-      heap[p++] = c;
-    } else if (c < 0x800) {
-      heap[p++] = 0xc0 | (c >> 6);
-      heap[p++] = 0x80 | (c & 63);
-    } else if (c < 0x10000) {
-      heap[p++] = 0xe0 | (c >> 12);
-      heap[p++] = 0x80 | ((c >> 6) & 63);
-      heap[p++] = 0x80 | (c & 63);
+function encode(s, heap, p) {
+  let n = 0;
+  s.split(surrogates).forEach((part, i) => {
+    if (i & 1 && part.length < 2) {
+      const c = part.charCodeAt(0);
+      heap.set([0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63)], p + n);
+      n += 3;
     } else {
-      heap[p++] = 0xf0 | (c >> 18);
-      heap[p++] = 0x80 | ((c >> 12) & 63);
-      heap[p++] = 0x80 | ((c >> 6) & 63);
-      heap[p++] = 0x80 | (c & 63);
+      n += encoder.encodeInto(part, heap.subarray(p + n)).written;
     }
-  }
-  return p - start;
+  });
+  return n;
 }
 
-/** Decodes WTF-8; bytes that form no sequence become U+FFFD. */
-function decodeWtf8(b) {
-  const units = [];
+/**
+ * Decodes WTF-8 from the core (always well-formed but for lone surrogates: the core replaces
+ * bytes that are not UTF-8 with U+FFFD itself).
+ */
+function decode(b) {
   let out = '';
-  for (let i = 0; i < b.length; ) {
-    const c = b[i];
-    let cp = 0xfffd;
-    let n = 1;
-    if (c < 0x80) {
-      cp = c;
-    } else if (c >= 0xc2 && c <= 0xdf && (b[i + 1] & 0xc0) === 0x80) {
-      cp = ((c & 31) << 6) | (b[i + 1] & 63);
-      n = 2;
-    } else if (c >= 0xe0 && c <= 0xef && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80) {
-      cp = ((c & 15) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63);
-      n = cp >= 0x800 ? 3 : 1;
-      if (n === 1) cp = 0xfffd;
-    } else if (c >= 0xf0 && c <= 0xf4 && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80 &&
-               (b[i + 3] & 0xc0) === 0x80) {
-      cp = ((c & 7) << 18) | ((b[i + 1] & 63) << 12) | ((b[i + 2] & 63) << 6) | (b[i + 3] & 63);
-      n = cp >= 0x10000 && cp <= 0x10ffff ? 4 : 1;
-      if (n === 1) cp = 0xfffd;
-    }
-    i += n;
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      units.push(0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
-    } else {
-      units.push(cp);
-    }
-    if (units.length >= 8192) {
-      out += String.fromCharCode.apply(null, units);
-      units.length = 0;
+  let from = 0;
+  // 0xED is a lead byte in UTF-8 (never a continuation byte); ED A0..BF starts a surrogate.
+  for (let i = b.indexOf(0xed); i >= 0 && i + 2 < b.length; i = b.indexOf(0xed, i + 1)) {
+    if (b[i + 1] >= 0xa0) {
+      out += decoder.decode(b.subarray(from, i)) + String.fromCharCode(0xd000 | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63));
+      from = i + 3;
     }
   }
-  return out + String.fromCharCode.apply(null, units);
-}
-
-function decode(bytes) {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    return decodeWtf8(bytes); // lone surrogates
-  }
+  return out + decoder.decode(b.subarray(from));
 }
 
 /**
@@ -126,11 +80,8 @@ class Core {
       m.HEAPU8.set(s, p);
       return s.length;
     }
-    const room = s.length * 3;
-    const p = m._sj_input(room);
-    const heap = m.HEAPU8; // read after sj_input: memory may have grown
-    if (isWellFormed(s)) return encoder.encodeInto(s, heap.subarray(p, p + room)).written;
-    return encodeWtf8(s, heap, p);
+    const p = m._sj_input(s.length * 3);
+    return encode(s, m.HEAPU8, p); // the heap read after sj_input: memory may have grown
   }
 
   /** The output string of the last call that returned `len`. */
