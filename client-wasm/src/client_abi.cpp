@@ -204,11 +204,9 @@ EMSCRIPTEN_KEEPALIVE std::size_t sj_path(const handle* h, int sending) {
 /// Transport names, so the glue holds no table of its own.
 /// sj_client_transport_name(i) for i = 0.. until it returns an empty string.
 EMSCRIPTEN_KEEPALIVE const char* sj_client_transport_name(int ct) {
-    static std::string names[5];
     if (ct < 0 || ct > static_cast<int>(client_transport::jsonp_polling)) return "";
-    auto& s = names[ct];
-    if (s.empty()) s = name(static_cast<client_transport>(ct));
-    return s.c_str();
+    // name() views a string literal (core/src/client.cpp), so a NUL follows it.
+    return name(static_cast<client_transport>(ct)).data();
 }
 
 /// A reconnect policy (reconnect_policy, enabled) for one SockJS object: delays in ms (a

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <string>
 #include <utility>
 
@@ -371,10 +370,17 @@ void client_session::on_send_result(int status, time_point) {
         finish(1006, "Sending error: no answer", false);
         return;
     }
-    // std::to_string would pull printf into the wasm build.
-    char digits[12];
-    const auto end = std::to_chars(digits, digits + sizeof digits, status).ptr;
-    finish(1006, "Sending error: http status " + std::string(digits, end), false);
+    // Digits by hand: std::to_string would pull printf into the wasm build, std::to_chars its
+    // digit tables (0.3 KB).
+    std::string reason = "Sending error: http status ";
+    if (status < 0) reason.push_back('-');
+    auto n = status < 0 ? 0u - static_cast<unsigned>(status) : static_cast<unsigned>(status);
+    const auto at = reason.size();
+    do {
+        reason.insert(reason.begin() + static_cast<std::ptrdiff_t>(at), static_cast<char>('0' + n % 10));
+        n /= 10;
+    } while (n != 0);
+    finish(1006, reason, false);
 }
 
 void client_session::on_close_dispatched() noexcept {
