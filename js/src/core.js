@@ -207,22 +207,14 @@ async function wasmSource({ wasmBinary, locateFile } = {}) {
 
 async function instantiate(options) {
   const source = await wasmSource(options);
-  let e;
   const imports = {
     env: { emscripten_notify_memory_growth() {} }, // the heap view is refreshed on use instead
     wasi_snapshot_preview1: {
       proc_exit(code) { throw new Error(`the sockjs-cpp core aborted (${code})`); },
-      // libc's start-up asks for the environment: there is none.
-      environ_sizes_get(count, size) {
-        new Uint32Array(e.memory.buffer).fill(0, count >> 2, (count >> 2) + 1);
-        new Uint32Array(e.memory.buffer).fill(0, size >> 2, (size >> 2) + 1);
-        return 0;
-      },
-      environ_get: () => 0,
     },
   };
   const { instance } = await WebAssembly.instantiate(source, imports);
-  e = instance.exports;
+  const e = instance.exports;
   e._initialize();
   let heap = new Uint8Array(e.memory.buffer);
   const m = {
