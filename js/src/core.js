@@ -1,10 +1,11 @@
 // The wasm core: loading it once, and the calls of client-wasm/src/client_abi.cpp with strings
 // marshalled as bytes. Protocol decisions are all in there; this file only moves text.
 //
-// The module is client-wasm's standalone sockjs-core.wasm: its exports are the sj_* calls of
-// client_abi.cpp, `memory` and `_initialize`; it imports only a memory-growth notice and
-// abort. It is found next to this file's bundle (dist/), as `new URL(.., import.meta.url)`,
-// which bundlers such as vite copy and rewrite; the `wasm` option overrides that.
+// The module is client-wasm's standalone sockjs-core.wasm: its exports are the calls of
+// client_abi.cpp (under short names), `memory` and `_initialize`; it imports only a
+// memory-growth notice and abort. It is found next to this file's bundle (dist/), as
+// `new URL(.., import.meta.url)`, which bundlers such as vite copy and rewrite; the `wasm`
+// option overrides that.
 //
 // Text crosses as WTF-8: UTF-8 that also carries lone UTF-16 surrogates (ED A0..BF xx), which
 // JavaScript strings may hold and SockJS messages must keep. TextEncoder/TextDecoder would
@@ -59,7 +60,7 @@ class Core {
     // Names and numbers come from the core, so the glue keeps no table of its own.
     this.transportNames = [];
     for (let i = 0; ; i++) {
-      const name = this.cstring(m._sj_client_transport_name(i));
+      const name = this.cstring(m.tn(i));
       if (!name) break;
       this.transportNames.push(name);
     }
@@ -76,39 +77,39 @@ class Core {
   input(s) {
     const m = this.m;
     if (typeof s !== 'string') {
-      const p = m._sj_input(s.length);
+      const p = m.i(s.length);
       m.HEAPU8.set(s, p);
       return s.length;
     }
-    const p = m._sj_input(s.length * 3);
+    const p = m.i(s.length * 3);
     return encode(s, m.HEAPU8, p); // the heap read after sj_input: memory may have grown
   }
 
   /** The output string of the last call that returned `len`. */
   outputString(len) {
-    const p = this.m._sj_output();
+    const p = this.m.o();
     return decode(this.m.HEAPU8.subarray(p, p + len));
   }
 
   /** The output of the last call that returned `len`, as a copy of its bytes. */
   outputBytes(len) {
-    const p = this.m._sj_output();
+    const p = this.m.o();
     return this.m.HEAPU8.slice(p, p + len);
   }
 
   /** A reconnect policy (core/include/sockjs/reconnect.hpp). */
   reconnectPolicy(initialDelay, maxDelay, maxAttempts, afterServerClose) {
     const m = this.m;
-    const p = m._sj_reconnect_create(initialDelay, maxDelay, maxAttempts, afterServerClose ? 1 : 0);
+    const p = m.rc(initialDelay, maxDelay, maxAttempts, afterServerClose ? 1 : 0);
     return {
-      open: () => m._sj_reconnect_open(p),
+      open: () => m.ro(p),
       /** The delay in ms before the next session, or null when the close is final. */
       close(code, wasClean, byApplication, random) {
-        const d = m._sj_reconnect_close(p, code, wasClean ? 1 : 0, byApplication ? 1 : 0, random);
+        const d = m.rx(p, code, wasClean ? 1 : 0, byApplication ? 1 : 0, random);
         return d < 0 ? null : d;
       },
-      attempts: () => m._sj_reconnect_attempts(p),
-      destroy: () => m._sj_reconnect_destroy(p),
+      attempts: () => m.ra(p),
+      destroy: () => m.rd(p),
     };
   }
 }
@@ -125,61 +126,61 @@ export class Session {
     this.core = core;
     this.m = core.m;
     const fields = core.input(`${o.transports.join(',')};${o.available.join(',')};${o.server}`);
-    this.h = this.m._sj_create(o.timeout, o.liveness, o.maxFrameBytes, o.idLength, o.seed[0], o.seed[1], fields, now);
+    this.h = this.m.c(o.timeout, o.liveness, o.maxFrameBytes, o.idLength, o.seed[0], o.seed[1], fields, now);
   }
 
   destroy() {
-    if (this.h) this.m._sj_destroy(this.h);
+    if (this.h) this.m.d(this.h);
     this.h = 0;
   }
 
   /** readyState, as the core has it. */
-  state() { return this.m._sj_state(this.h); }
+  state() { return this.m.s(this.h); }
   /** The /info answer: status (0: none), body (bytes) and round trip in ms. */
-  infoResponse(status, body, rtt, now) { this.m._sj_on_info_response(this.h, status, this.core.input(body), rtt, now); }
-  receiverResponse(status, now) { this.m._sj_receiver_response(this.h, status, now); }
+  infoResponse(status, body, rtt, now) { this.m.I(this.h, status, this.core.input(body), rtt, now); }
+  receiverResponse(status, now) { this.m.r(this.h, status, now); }
   /** Body bytes or a WebSocket message (string). */
-  receiverData(data, now) { return this.m._sj_receiver_data(this.h, this.core.input(data), now); }
+  receiverData(data, now) { return this.m.D(this.h, this.core.input(data), now); }
   /** An EventSource message's data. */
-  receiverEvent(data, now) { return this.m._sj_receiver_event(this.h, this.core.input(data), now); }
-  receiverEnd(now) { this.m._sj_receiver_end(this.h, now); }
+  receiverEvent(data, now) { return this.m.E(this.h, this.core.input(data), now); }
+  receiverEnd(now) { this.m.R(this.h, now); }
   /** One bare frame. */
-  frame(text, now) { return this.m._sj_on_frame(this.h, this.core.input(text), now); }
+  frame(text, now) { return this.m.f(this.h, this.core.input(text), now); }
   transportClosed(code, reason, now) {
-    if (code === undefined || code === null) this.m._sj_on_transport_closed(this.h, -1, 0, now);
-    else this.m._sj_on_transport_closed(this.h, code, this.core.input(reason || ''), now);
+    if (code === undefined || code === null) this.m.x(this.h, -1, 0, now);
+    else this.m.x(this.h, code, this.core.input(reason || ''), now);
   }
-  send(message) { return this.m._sj_send(this.h, this.core.input(message)); }
+  send(message) { return this.m.S(this.h, this.core.input(message)); }
   /** The queued messages as one payload: a string, or bytes; null when there is nothing to send now. */
   takeOutgoing(asBytes) {
-    const len = this.m._sj_take_outgoing(this.h);
+    const len = this.m.t(this.h);
     if (len === 0) return null;
     return asBytes ? this.core.outputBytes(len) : this.core.outputString(len);
   }
-  sendResult(status, now) { this.m._sj_send_result(this.h, status, now); }
-  close(code, reason) { return this.m._sj_close(this.h, code, this.core.input(reason)); }
-  closeDispatched() { this.m._sj_close_dispatched(this.h); }
+  sendResult(status, now) { this.m.T(this.h, status, now); }
+  close(code, reason) { return this.m.C(this.h, code, this.core.input(reason)); }
+  closeDispatched() { this.m.X(this.h); }
   /** The current transport's URL path, `/<server>/<session>/<transport>`. */
-  path(sending) { return this.core.outputString(this.m._sj_path(this.h, sending ? 1 : 0)); }
+  path(sending) { return this.core.outputString(this.m.p(this.h, sending ? 1 : 0)); }
   /** The next event as a plain object, or null. */
   nextEvent() {
     const m = this.m;
-    const kind = m._sj_next_event(this.h);
+    const kind = m.n(this.h);
     if (kind < 0) return null;
-    const p = m._sj_event_text(this.h);
+    const p = m.ex(this.h);
     return {
       kind,
-      text: decode(m.HEAPU8.subarray(p, p + m._sj_event_text_len(this.h))),
-      code: m._sj_event_code(this.h),
-      wasClean: m._sj_event_was_clean(this.h) === 1,
-      transport: m._sj_event_transport(this.h),
+      text: decode(m.HEAPU8.subarray(p, p + m.el(this.h))),
+      code: m.ec(this.h),
+      wasClean: m.ew(this.h) === 1,
+      transport: m.et(this.h),
     };
   }
   nextDeadline() {
-    const d = this.m._sj_next_deadline(this.h);
+    const d = this.m.N(this.h);
     return d < 0 ? null : d;
   }
-  onDeadline(now) { this.m._sj_on_deadline(this.h, now); }
+  onDeadline(now) { this.m.F(this.h, now); }
 }
 
 /** client_event::kind_t */
@@ -217,13 +218,14 @@ async function instantiate(options) {
   const e = instance.exports;
   e._initialize();
   let heap = new Uint8Array(e.memory.buffer);
+  // The calls of client_abi.cpp, by their short export names, and the heap as bytes.
   const m = {
+    ...e,
     get HEAPU8() {
       if (heap.buffer !== e.memory.buffer) heap = new Uint8Array(e.memory.buffer);
       return heap;
     },
   };
-  for (const name of Object.keys(e)) if (name.startsWith('sj_')) m[`_${name}`] = e[name];
   return m;
 }
 
