@@ -25,11 +25,23 @@ namespace {
 
 using namespace sockjs;
 
+// An event as js/src/core.js (Session.nextEvent) reads it: one Int32Array of six.
+struct event_view {
+    std::int32_t kind;
+    std::int32_t code;
+    std::int32_t was_clean;
+    std::int32_t transport;
+    const char* text;  ///< a message's data, or a close event's reason
+    std::uint32_t text_len;
+};
+static_assert(sizeof(event_view) == 24);
+
 struct handle {
     handle(client_options opts, time_point now) : session(std::move(opts), now) {}
 
     client_session session;
     std::optional<client_event> event;  ///< the event being read by the glue
+    event_view view;                    ///< its fields, where the glue reads them
 };
 
 std::string in_buf;   // input bytes written by the glue (see sj_input)
@@ -71,9 +83,6 @@ static_assert(client_event::open == 0 && client_event::message == 1 && client_ev
               client_event::reopen_receiver == 6);
 static_assert(static_cast<int>(ready_state::closed) == 3);
 
-const std::string& event_text(const client_event& e) {
-    return e.kind == client_event::close ? e.reason : e.data;
-}
 
 }  // namespace
 
@@ -176,20 +185,17 @@ SJ_EXPORT("C") int sj_close(handle* h, int code, std::size_t reason_len) {
 
 SJ_EXPORT("X") void sj_close_dispatched(handle* h) { h->session.on_close_dispatched(); }
 
-/// The next event's kind (client_event::kind_t), or -1 when there is none. Its fields stay
-/// readable through sj_event_* until the next call.
-SJ_EXPORT("n") int sj_next_event(handle* h) {
+/// The next event, or 0 when there is none: the address of six 32-bit fields (event_view),
+/// valid until the next call.
+SJ_EXPORT("n") const event_view* sj_next_event(handle* h) {
     h->event = h->session.next_event();
-    return h->event ? static_cast<int>(h->event->kind) : -1;
+    if (!h->event) return nullptr;
+    const client_event& e = *h->event;
+    const std::string& text = e.kind == client_event::close ? e.reason : e.data;
+    h->view = {e.kind, e.code, e.was_clean, static_cast<std::int32_t>(e.transport), text.data(),
+               static_cast<std::uint32_t>(text.size())};
+    return &h->view;
 }
-SJ_EXPORT("ec") int sj_event_code(const handle* h) { return h->event ? h->event->code : 0; }
-SJ_EXPORT("ew") int sj_event_was_clean(const handle* h) { return h->event && h->event->was_clean ? 1 : 0; }
-SJ_EXPORT("et") int sj_event_transport(const handle* h) {
-    return h->event ? static_cast<int>(h->event->transport) : -1;
-}
-/// A message's data, or a close event's reason.
-SJ_EXPORT("ex") const char* sj_event_text(const handle* h) { return h->event ? event_text(*h->event).data() : ""; }
-SJ_EXPORT("el") std::size_t sj_event_text_len(const handle* h) { return h->event ? event_text(*h->event).size() : 0; }
 
 /// When on_deadline is due, or -1 when no timer is needed.
 SJ_EXPORT("N") double sj_next_deadline(const handle* h) {

@@ -25,12 +25,13 @@ export class Connection {
    * infoPending).
    */
   constructor(core, opts, events) {
+    const can = availableTransports();
     this.core = core;
     this.opts = opts;
     this.events = events;
     this.session = new Session(core, {
       ...opts,
-      available: availableTransports(),
+      available: core.transportNames.filter((_, i) => can[i]),
       seed: [random32(), random32()],
     }, now());
     this.transport = null; // the current transport's I/O object
@@ -165,9 +166,8 @@ export class Connection {
     this.ct = ct;
     // The application's own session ids (sockjs-client's `sessionId` function), one per attempt.
     this.sid = this.opts.sessionId ? String(this.opts.sessionId()) : '';
-    const name = this.core.transportNames[ct];
     try {
-      this.transport = new transportClasses[name](this);
+      this.transport = new transportClasses[ct](this);
       this.transport.start();
     } catch {
       // e.g. a WebSocket constructor refusing the URL: the transport failed at once

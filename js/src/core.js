@@ -164,17 +164,11 @@ export class Session {
   path(sending) { return this.core.outputString(this.m.p(this.h, sending ? 1 : 0)); }
   /** The next event as a plain object, or null. */
   nextEvent() {
-    const m = this.m;
-    const kind = m.n(this.h);
-    if (kind < 0) return null;
-    const p = m.ex(this.h);
-    return {
-      kind,
-      text: decode(m.HEAPU8.subarray(p, p + m.el(this.h))),
-      code: m.ec(this.h),
-      wasClean: m.ew(this.h) === 1,
-      transport: m.et(this.h),
-    };
+    const p = this.m.n(this.h);
+    if (!p) return null;
+    // client_abi.cpp's event_view
+    const [kind, code, wasClean, transport, text, len] = new Int32Array(this.m.memory.buffer, p, 6);
+    return { kind, code, wasClean: wasClean === 1, transport, text: decode(this.m.HEAPU8.subarray(text, text + len)) };
   }
   nextDeadline() {
     const d = this.m.N(this.h);

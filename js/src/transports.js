@@ -7,17 +7,15 @@
 //       receiverEnd(), closed(code?, reason?), sendResult(status), url(sending, query?),
 //       alive(transport).
 
-/** Can this environment run each transport (sockjs-client names)? */
+/**
+ * Can this environment run each transport? By the core's client_transport numbers (websocket,
+ * xhr-streaming, eventsource, xhr-polling, jsonp-polling), as transportClasses below.
+ */
 export function availableTransports() {
   const g = globalThis;
-  const out = [];
-  if (typeof g.WebSocket === 'function') out.push('websocket');
-  const streams = typeof g.fetch === 'function' && typeof g.ReadableStream === 'function';
-  if (streams) out.push('xhr-streaming');
-  if (typeof g.EventSource === 'function') out.push('eventsource');
-  if (typeof g.fetch === 'function') out.push('xhr-polling');
-  if (typeof g.document !== 'undefined' && typeof g.document.createElement === 'function') out.push('jsonp-polling');
-  return out;
+  const fetches = typeof g.fetch === 'function';
+  return [typeof g.WebSocket === 'function', fetches && typeof g.ReadableStream === 'function',
+    typeof g.EventSource === 'function', fetches, typeof g.document?.createElement === 'function'];
 }
 
 // Each transport: constructor(conn), then start() once the connection holds it (so that
@@ -251,11 +249,5 @@ class JsonpTransport {
   }
 }
 
-/** The I/O class for each transport name. */
-export const transportClasses = {
-  websocket: WebSocketTransport,
-  'xhr-streaming': FetchTransport,
-  eventsource: EventSourceTransport,
-  'xhr-polling': FetchTransport,
-  'jsonp-polling': JsonpTransport,
-};
+/** The I/O class of each transport, by the core's client_transport number (client.hpp). */
+export const transportClasses = [WebSocketTransport, FetchTransport, EventSourceTransport, FetchTransport, JsonpTransport];
