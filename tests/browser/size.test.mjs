@@ -11,9 +11,10 @@ import { gzipSync } from 'node:zlib';
 
 import { root } from './support.mjs';
 
-// Lowered from 22,400 when the module shrank (issue 13): measured 17,112 with sockjs.mjs and
-// 17,128 with sockjs.min.js (js/README.md "Size"); sockjs-client's whole build is 16,428.
-const BUDGET = 17300; // bytes, gzipped: wasm + loader + glue
+// Lowered from 22,400 when the module shrank (issue 13): measured 16,408 with sockjs.mjs and
+// 16,424 with sockjs.min.js (js/README.md "Size"). The budget is sockjs-client's whole
+// browser build (dist/sockjs.min.js, 16,428 gzipped), the target: no larger than it.
+const BUDGET = 16428; // bytes, gzipped: wasm + loader + glue
 
 const gz = (f) => gzipSync(readFileSync(path.join(root, 'js/dist', f)), { level: 9 }).length;
 
