@@ -1,6 +1,6 @@
-// Scenarios of tests/data/client_behaviour.vectors staged by an in-process fake server and run
-// through the native client: the adapter only carries the core's decisions out, so what the
-// vectors say about /info, receiving responses, sends and reconnecting must hold here too.
+// Scenarios around tests/data/client_behaviour.vectors that the replay
+// (client_behaviour_vectors_test.cpp) cannot show: request counts (no request storm), many
+// sends under a slow server, and reconnecting end to end with the core's reconnect_policy.
 
 #include <sockjs/client/connection.hpp>
 
