@@ -14,7 +14,7 @@ import { before, describe, test } from 'node:test';
 
 import { WebSocketServer } from 'ws';
 
-import { browserSuite } from './support.mjs';
+import { answerCors, browserSuite } from './support.mjs';
 import { loadVectors, utf8 } from './vectors.mjs';
 
 const PORT = 18530;
@@ -68,13 +68,7 @@ async function startFakeServer(port) {
     return { path: m[2], query: u.searchParams, ...(s ? { server: s[1], session: s[2], kind: s[3] } : {}) };
   };
   const server = http.createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
-    res.setHeader('Access-Control-Allow-Credentials', 'true');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Methods': 'OPTIONS, POST', 'Access-Control-Allow-Headers': 'content-type' });
-      res.end();
-      return;
-    }
+    if (answerCors(req, res)) return;
     const r = route(req.url);
     if (!r || (r.path !== '/info' && !r.kind)) {
       res.destroy();

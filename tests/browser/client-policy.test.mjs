@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { describe, test } from 'node:test';
 
-import { browserSuite } from './support.mjs';
+import { answerCors, browserSuite } from './support.mjs';
 
 const PORT = 18500;
 
@@ -24,13 +24,7 @@ async function startScriptedServer(port) {
   const paths = [];
   const state = { script: () => {} };
   const server = http.createServer((req, res) => {
-    res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
-    res.setHeader('Access-Control-Allow-Credentials', 'true');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, { 'Access-Control-Allow-Methods': 'OPTIONS, POST', 'Access-Control-Allow-Headers': 'content-type' });
-      res.end();
-      return;
-    }
+    if (answerCors(req, res)) return;
     const m = /^\/svc(\d*)\/(?:info|[^/]+\/([^/]+)\/([a-z_]+))/.exec(new URL(req.url, 'http://x').pathname);
     if (!m) {
       res.writeHead(404);

@@ -106,6 +106,20 @@ const SERVED = ['/js/', '/tests/browser/page/', '/node_modules/sockjs-client/dis
  * Serves the test page and the packages from the repository, GET only; over https when `tls`
  * ({ cert, key }: PEM file paths) is given.
  */
+/**
+ * CORS for a scripted SockJS server that a page on another origin calls: the credentialed
+ * origin on every response, and the answer to a preflight. True if `req` was a preflight
+ * (answered; nothing more to do).
+ */
+export function answerCors(req, res) {
+  res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
+  res.setHeader('Access-Control-Allow-Credentials', 'true');
+  if (req.method !== 'OPTIONS') return false;
+  res.writeHead(204, { 'Access-Control-Allow-Methods': 'OPTIONS, POST', 'Access-Control-Allow-Headers': 'content-type' });
+  res.end();
+  return true;
+}
+
 export async function startStaticServer(port, { tls = null } = {}) {
   const onRequest = (req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);

@@ -9,6 +9,7 @@
 #include <sockjs/client/connection.hpp>
 #include <sockjs/error.hpp>
 
+#include "../core/ready_state_name.hpp"
 #include "../core/test_vectors.hpp"
 #include "support/fake_server.hpp"
 
@@ -309,16 +310,6 @@ std::string joined(const std::vector<std::string>& bodies) {
     return "[" + inner + "]";
 }
 
-const char* state_name(ready_state s) {
-    switch (s) {
-    case ready_state::connecting: return "connecting";
-    case ready_state::open: return "open";
-    case ready_state::closing: return "closing";
-    case ready_state::closed: return "closed";
-    }
-    return "?";
-}
-
 void replay(const sockjs_test::vector_record& rec) {
     const auto steps = rec.all("step");
     stage st;
@@ -440,7 +431,7 @@ void replay(const sockjs_test::vector_record& rec) {
                 } else {
                     seen = c.ready_state();
                 }
-                CHECK(std::string(state_name(seen)) == rest);
+                CHECK(std::string(sockjs_test::state_name(seen)) == rest);
             } else if (what == "result") {
                 if (last_result) {
                     CHECK(*last_result == rest);

@@ -4,6 +4,7 @@
 #include <sockjs/client.hpp>
 #include <sockjs/reconnect.hpp>
 
+#include "ready_state_name.hpp"
 #include "test_vectors.hpp"
 
 #include <catch2/catch.hpp>
@@ -62,16 +63,6 @@ client_options session_options(const vector_record& v) {
     return o;
 }
 
-const char* state_name(ready_state s) {
-    switch (s) {
-    case ready_state::connecting: return "connecting";
-    case ready_state::open: return "open";
-    case ready_state::closing: return "closing";
-    case ready_state::closed: return "closed";
-    }
-    return "?";
-}
-
 // One event as the notation writes it after `=>`.
 std::string describe(const client_event& e) {
     switch (e.kind) {
@@ -108,7 +99,7 @@ void run_session(const vector_record& v) {
         if (step.rfind("=> ", 0) == 0) {
             const auto [what, rest] = split_word(step.substr(3));
             if (what == "state") {
-                CHECK(state_name(s.state()) == rest);
+                CHECK(sockjs_test::state_name(s.state()) == rest);
             } else if (what == "result") {
                 CHECK(last_result == rest);
             } else if (what == "take") {
