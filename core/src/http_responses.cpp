@@ -93,12 +93,12 @@ http_response send_response(transport t, errc result, const request_info& req,
     return r;
 }
 
-std::pair<int, std::string_view> websocket_error_close(errc e) {
+std::optional<std::pair<int, std::string_view>> websocket_error_close(errc e) {
     switch (e) {
     case errc::broken_json:
-    case errc::empty_payload: return {3000, "Broken framing."};
-    case errc::message_too_large: return {1009, "Message too big"};
-    default: return {1011, message(e)};
+    case errc::empty_payload: return std::pair<int, std::string_view>{3000, "Broken framing."};
+    case errc::message_too_large: return std::pair<int, std::string_view>{1009, "Message too big"};
+    default: return std::nullopt;
     }
 }
 

@@ -13,7 +13,6 @@
 #include <sockjs/payload.hpp>
 #include <sockjs/wrap.hpp>
 
-
 namespace sockjs::detail {
 
 namespace {

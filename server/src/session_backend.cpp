@@ -103,11 +103,11 @@ void session_backend::ws_message(std::uint64_t id, std::string&& message) {
     if (finished_ || !rx_ || rx_->id() != id) return;
     auto self = shared_from_this();
     auto e = core_.receive(message, payload_format::array_or_string, now());
-    if (e == errc::empty_payload || e == errc::broken_json || e == errc::message_too_large) {
+    if (auto close = websocket_error_close(e)) {
         // The client broke the framing: end the WebSocket at once with the close the core
         // names, without a SockJS close frame first (the client cannot be trusted to parse
         // one; the protocol suite expects the socket to go away right after).
-        auto [code, reason] = websocket_error_close(e);
+        auto [code, reason] = *close;
         auto ws = std::static_pointer_cast<ws_receiver>(std::exchange(rx_, nullptr));
         core_.terminate(code, reason, now());
         ws->channel().close(code, reason);

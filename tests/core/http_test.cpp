@@ -823,12 +823,13 @@ TEST_CASE("send_response", "[http][send]") {
 }
 
 TEST_CASE("websocket_error_close", "[http][websocket]") {
-    CHECK(websocket_error_close(errc::broken_json) == std::pair<int, std::string_view>{3000, "Broken framing."});
-    CHECK(websocket_error_close(errc::message_too_large) ==
-          std::pair<int, std::string_view>{1009, "Message too big"});
-    auto other = websocket_error_close(errc::queue_full);
-    CHECK(other.first == 1011);
-    CHECK_FALSE(other.second.empty());
+    using close = std::pair<int, std::string_view>;
+    CHECK(websocket_error_close(errc::broken_json) == close{3000, "Broken framing."});
+    CHECK(websocket_error_close(errc::empty_payload) == close{3000, "Broken framing."});
+    CHECK(websocket_error_close(errc::message_too_large) == close{1009, "Message too big"});
+    // What does not end a WebSocket session: success, and a session no longer open.
+    CHECK_FALSE(websocket_error_close(errc::ok));
+    CHECK_FALSE(websocket_error_close(errc::session_not_open));
 }
 
 TEST_CASE("not_found_response and too_many_sessions_response", "[http]") {

@@ -139,10 +139,11 @@ http_response too_many_sessions_response();
 /// (`/websocket`) carries messages unframed: its limit is max_message_size itself.
 std::size_t websocket_wire_limit(const service_options& opts) noexcept;
 
-/// The WebSocket close to use for a payload error on a WebSocket session
-/// (broken JSON: 3000 "Broken framing."; oversized: 1009 "Message too big"; anything else:
-/// 1011 with message(e)).
-std::pair<int, std::string_view> websocket_error_close(errc e);
+/// Whether the result `e` of server_session::receive on a WebSocket session ends it at once,
+/// and with which WebSocket close: the peer broke the framing (empty or broken JSON: 3000
+/// "Broken framing."; oversized: 1009 "Message too big"). Any other result (ok, or the
+/// session no longer open) leaves the WebSocket as it is: none.
+std::optional<std::pair<int, std::string_view>> websocket_error_close(errc e);
 
 /// Pieces, exposed for tests and for adapters that compose their own responses.
 void append_cors_headers(header_list& h, const request_info& req);
