@@ -22,10 +22,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <csignal>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -113,6 +115,18 @@ std::string timestamp() {
     return buf;
 }
 
+/// One log line on stderr, written whole: the loops, the Redis connections and main() log from
+/// different threads, and std::cerr's pieces would interleave (a reader of "event=listening"
+/// would then miss the port).
+void log_line(std::string_view line) {
+    static std::mutex m;
+    std::string out = "ts=" + timestamp() + ' ';
+    out.append(line).push_back('\n');
+    std::lock_guard lock(m);
+    std::fwrite(out.data(), 1, out.size(), stderr);
+    std::fflush(stderr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -165,13 +179,7 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    static std::mutex log_mutex;
-    if (!quiet)
-        opts.log = [](std::string_view line) {
-            auto ts = timestamp();
-            std::lock_guard lock(log_mutex);
-            std::cerr << "ts=" << ts << ' ' << line << '\n';
-        };
+    if (!quiet) opts.log = log_line;
 
     // SIGTERM/SIGINT are taken by sigwait() below; blocked before any thread starts so that
     // none of the loop threads receives them.
@@ -187,11 +195,7 @@ int main(int argc, char** argv) {
         try {
             // State changes of the Redis connections are logged even with --quiet.
             opts.bus = std::make_shared<sockjs::redis_broadcaster>(sockjs::redis_options{
-                .url = redis_url, .channel_prefix = redis_prefix, .log = [](std::string_view line) {
-                    auto ts = timestamp();
-                    std::lock_guard lock(log_mutex);
-                    std::cerr << "ts=" << ts << ' ' << line << std::endl;
-                }});
+                .url = redis_url, .channel_prefix = redis_prefix, .log = log_line});
         } catch (const std::exception& e) {
             std::cerr << "sockjs-server: " << e.what() << "\n";
             return 2;
@@ -208,14 +212,13 @@ int main(int argc, char** argv) {
         std::cerr << "sockjs-server: " << e.what() << "\n";
         return 1;
     }
-    std::cerr << "ts=" << timestamp() << " level=info event=listening url=" << (opts.tls.enabled() ? "https" : "http") << "://" << opts.host << ":" << srv.port()
-              << " loops=" << srv.loop_count() << std::endl;
+    log_line(std::string("level=info event=listening url=") + (opts.tls.enabled() ? "https" : "http") + "://" +
+             opts.host + ":" + std::to_string(srv.port()) + " loops=" + std::to_string(srv.loop_count()));
 
     int sig = 0;
     sigwait(&signals, &sig);
-    std::cerr << "ts=" << timestamp() << " level=info event=draining signal=" << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
-              << std::endl;
+    log_line(std::string("level=info event=draining signal=") + (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
     srv.stop();
-    std::cerr << "ts=" << timestamp() << " level=info event=stopped" << std::endl;
+    log_line("level=info event=stopped");
     return 0;
 }
