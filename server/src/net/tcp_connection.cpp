@@ -248,6 +248,26 @@ void tcp_connection::wrote() {
     }
 }
 
+void tcp_connection::send_now(std::string_view bytes) {
+    if (phase_ != phase::open) return;
+    std::size_t sent = 0;
+    if (!tls_ && out_.empty()) {
+        const long n = send_some(socket_.impl()->sockfd(), bytes.data(), bytes.size());
+        if (n == io_failed) {
+            phase_ = phase::doomed;
+            if (!dirty_) {
+                dirty_ = true;
+                loop_.mark_dirty(shared_from_this());
+            }
+            return;
+        }
+        if (n > 0) sent = static_cast<std::size_t>(n);
+        if (sent == bytes.size()) return;
+    }
+    out_.tail().append(bytes.substr(sent));
+    wrote();
+}
+
 void tcp_connection::flush() {
     dirty_ = false;
     if (closed()) return;

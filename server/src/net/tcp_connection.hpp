@@ -64,6 +64,14 @@ public:
     std::string& out() { return out_.tail(); }
     /// Schedules the flush; a buffer over write_hard_limit dooms the connection (logged).
     void wrote();
+    /// `bytes` to the socket at once when nothing is waiting before them on a plain TCP
+    /// connection (what the socket does not take is buffered as by out() and wrote()); else
+    /// the same as appending them and calling wrote(). For a broadcast, which writes one
+    /// frame to thousands of connections that each have nothing else to send: copying it into
+    /// each buffer and flushing them in a second pass cost as much as the send itself (see
+    /// docs/benchmarks.md). A send error is handled at the next flush, as a doomed buffer is:
+    /// the caller is in the middle of a write and must not see close callbacks inside it.
+    void send_now(std::string_view bytes);
     std::size_t buffered() const { return out_.size() + (tls_ ? tls_->cipher().size() : 0); }
     /// Can still take output and callbacks (not closed, not closing).
     bool writable() const { return phase_ == phase::open; }

@@ -68,7 +68,7 @@ bool rfc6455_channel::send_text_framed(std::string_view, std::string_view frame)
     if (state_ != state::open) return false;
     auto c = live();
     if (!c) return false;
-    append_to(*c, frame);
+    c->send_now(frame);
     return c->writable();
 }
 
