@@ -141,18 +141,18 @@ void event_loop::cancel_timer(std::uint64_t id) {
     else post([this, id] { timers_.cancel(id); });
 }
 
-void event_loop::watch(const Poco::Net::Socket& socket, int mode) {
+void event_loop::watch(const Poco::Net::Socket& socket, int mode, tcp_connection* c) {
     epoll_event ev{};
     ev.events = epoll_bits(mode);
-    ev.data.ptr = socket.impl();
+    ev.data.ptr = c != nullptr ? static_cast<void*>(c) : static_cast<void*>(socket.impl());
     if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, socket.impl()->sockfd(), &ev) != 0)
         throw Poco::IOException("epoll_ctl(ADD) failed", errno);
 }
 
-void event_loop::rewatch(const Poco::Net::Socket& socket, int mode) {
+void event_loop::rewatch(const Poco::Net::Socket& socket, int mode, tcp_connection* c) {
     epoll_event ev{};
     ev.events = epoll_bits(mode);
-    ev.data.ptr = socket.impl();
+    ev.data.ptr = c != nullptr ? static_cast<void*>(c) : static_cast<void*>(socket.impl());
     if (::epoll_ctl(epfd_, EPOLL_CTL_MOD, socket.impl()->sockfd(), &ev) != 0)
         throw Poco::IOException("epoll_ctl(MOD) failed", errno);
 }
@@ -169,7 +169,12 @@ void event_loop::log(std::string_view line) const {
 
 void event_loop::mark_dirty(std::shared_ptr<tcp_connection> c) { dirty_.push_back(std::move(c)); }
 void event_loop::defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
-void event_loop::forget(tcp_connection* c) { connections_.erase(c->key()); }
+void event_loop::forget(tcp_connection* c) {
+    auto it = connections_.find(c->key());
+    if (it == connections_.end()) return;
+    retired_.push_back(std::move(it->second));
+    connections_.erase(it);
+}
 
 void event_loop::run() {
     while (!stop_) iterate();
@@ -179,6 +184,7 @@ void event_loop::run() {
     if (wake_pending_) run_posted();
     flush_dirty();
     dirty_.clear();
+    retired_.clear();
 }
 
 event_loop::clock::duration event_loop::poll_timeout() {
@@ -207,13 +213,15 @@ void event_loop::iterate() {
             drain_wakeup();
             continue;
         }
-        if (listening_ && key == listener_.impl()) {
-            accept_ready();
+        if (key == listener_.impl()) {
+            if (listening_) accept_ready();
             continue;
         }
-        auto it = connections_.find(key);
-        if (it == connections_.end()) continue;
-        std::shared_ptr<tcp_connection> c = it->second;
+        // A connection's own tag: it stays allocated until the end of this iteration even if
+        // an earlier event closed it (forget() retires it), and then it reads closed().
+        auto* raw = static_cast<tcp_connection*>(const_cast<void*>(key));
+        if (raw->closed()) continue;
+        std::shared_ptr<tcp_connection> c = raw->shared_from_this();
         try {
             if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) c->on_readable();
             if ((mode & PollSet::POLL_WRITE) && !c->closed()) c->on_writable();
@@ -239,6 +247,7 @@ void event_loop::iterate() {
     }
     run_deferred();
     flush_dirty();
+    retired_.clear();
 }
 
 void event_loop::drain_wakeup() {

@@ -65,15 +65,19 @@ public:
     clock::time_point now() const { return now_; }
     char* scratch() { return scratch_.data(); }
     std::size_t scratch_size() const { return scratch_.size(); }
-    /// Interest in `socket` as PollSet::POLL_* bits; events come back keyed by socket.impl().
-    void watch(const Poco::Net::Socket& socket, int mode);
-    void rewatch(const Poco::Net::Socket& socket, int mode);
+    /// Interest in `socket` as PollSet::POLL_* bits. Events come back tagged with `c`, the
+    /// connection the socket belongs to (null: the loop's own sockets, tagged with
+    /// socket.impl()), so that an event reaches its connection without a map lookup.
+    void watch(const Poco::Net::Socket& socket, int mode, tcp_connection* c = nullptr);
+    void rewatch(const Poco::Net::Socket& socket, int mode, tcp_connection* c = nullptr);
     void unwatch(const Poco::Net::Socket& socket);
     /// The connection has output to send: flushed once at the end of this iteration, which
     /// gathers every write made while handling this iteration's events into one send().
     void mark_dirty(std::shared_ptr<tcp_connection> c);
     /// Runs `fn` later in this iteration, outside the caller's stack.
     void defer(std::function<void()> fn);
+    /// The connection is closed: the loop lets go of it at the end of this iteration, not
+    /// before, since events of this iteration's wait may still name it (they find it closed).
     void forget(tcp_connection* c);
     bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
     std::size_t local_connections() const { return connections_.size(); }
@@ -120,6 +124,7 @@ private:
     clock::duration sweep_interval_;
 
     std::unordered_map<const void*, std::shared_ptr<tcp_connection>> connections_;
+    std::vector<std::shared_ptr<tcp_connection>> retired_;  // forgotten this iteration
     std::vector<char> scratch_;
     std::atomic<bool> stop_{false};
     std::thread thread_;

@@ -44,7 +44,7 @@ long send_some(int fd, const char* data, std::size_t n) {
 
 tcp_connection::tcp_connection(event_loop& owner, Poco::Net::StreamSocket socket,
                                const Poco::Net::SocketAddress& peer)
-    : loop_(owner), socket_(std::move(socket)), peer_(peer) {}
+    : loop_(owner), socket_(std::move(socket)), fd_(socket_.impl()->sockfd()), peer_(peer) {}
 
 tcp_connection::~tcp_connection() {
     if (!closed()) {
@@ -61,7 +61,7 @@ tcp_connection::~tcp_connection() {
 void tcp_connection::start() {
     if (loop_.shared().tls) tls_ = std::make_unique<tls_session>(*loop_.shared().tls);
     interest_ = PollSet::POLL_READ | PollSet::POLL_ERROR;
-    loop_.watch(socket_, interest_);
+    loop_.watch(socket_, interest_, this);
     set_deadline(deadline::head, loop_.options().header_timeout);
 }
 
@@ -78,7 +78,7 @@ void tcp_connection::set_handler_deadline(clock::time_point t) {
 void tcp_connection::on_readable() {
     auto self = shared_from_this();
     for (int round = 0; round < reads_per_event && !closed() && !peer_eof_; ++round) {
-        const long n = io_result(::recv(socket_.impl()->sockfd(), loop_.scratch(), loop_.scratch_size(), 0));
+        const long n = io_result(::recv(fd_, loop_.scratch(), loop_.scratch_size(), 0));
         if (n == io_would_block) return;
         if (n == io_failed) {
             close_now();  // reset or other error: the peer is gone
@@ -185,7 +185,7 @@ bool tcp_connection::flush_tls() {
             if (closing() && out_.empty() && phase_ != phase::lingering) tls_->close_notify();
             continue;
         }
-        const long n = send_some(socket_.impl()->sockfd(), cipher.data(), cipher.size());
+        const long n = send_some(fd_, cipher.data(), cipher.size());
         if (n == io_failed) {
             close_now();
             return false;
@@ -252,7 +252,7 @@ void tcp_connection::send_now(std::string_view bytes) {
     if (phase_ != phase::open) return;
     std::size_t sent = 0;
     if (!tls_ && out_.empty()) {
-        const long n = send_some(socket_.impl()->sockfd(), bytes.data(), bytes.size());
+        const long n = send_some(fd_, bytes.data(), bytes.size());
         if (n == io_failed) {
             phase_ = phase::doomed;
             if (!dirty_) {
@@ -279,7 +279,7 @@ void tcp_connection::flush() {
         if (!flush_tls()) return;
     }
     while (!tls_ && !out_.empty()) {
-        const long n = send_some(socket_.impl()->sockfd(), out_.data(), out_.size());
+        const long n = send_some(fd_, out_.data(), out_.size());
         if (n == io_failed) {
             close_now();
             return;
@@ -321,7 +321,7 @@ void tcp_connection::update_interest() {
     if (has_output() && !dirty_) want |= PollSet::POLL_WRITE;
     if (want == interest_) return;
     try {
-        loop_.rewatch(socket_, want);
+        loop_.rewatch(socket_, want, this);
         interest_ = want;
     } catch (const Poco::Exception&) {
         close_now();
@@ -384,6 +384,7 @@ void tcp_connection::close_now() {
         socket_.close();
     } catch (const Poco::Exception&) {
     }
+    fd_ = -1;
     loop_.forget(this);
     loop_.shared().connections.fetch_sub(1);
     out_.clear();
