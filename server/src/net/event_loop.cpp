@@ -26,6 +26,10 @@ constexpr int accepts_per_wakeup = 128;
 constexpr int deferred_rounds = 16;
 
 constexpr int max_events_per_wait = 1024;
+// How far ahead, in ready events, a connection's memory is prefetched, and how much of it (a
+// tcp_connection is ~220 bytes).
+constexpr int prefetch_ahead = 3;
+constexpr int prefetch_lines = 4;
 
 void log_error(const event_loop& loop, const char* what, const char* detail) {
     loop.log("level=error event=loop_error loop=" + std::to_string(loop.index()) + " what=\"" + what +
@@ -207,6 +211,22 @@ void event_loop::iterate() {
     now_ = clock::now();
 
     for (int i = 0; i < n; ++i) {
+        // With thousands of connections each is cold in the cache when its event comes up:
+        // ask for the memory of a connection a few events ahead (a wasted hint for the loop's
+        // own sockets), so the waits overlap this one's work.
+        // Then, one event ahead, the memory that connection points to (read from the lines
+        // prefetched before).
+        if (i + prefetch_ahead < n) {
+            const char* ahead = static_cast<const char*>(ready_[static_cast<std::size_t>(i + prefetch_ahead)].data.ptr);
+            for (int line = 0; line < prefetch_lines; ++line) __builtin_prefetch(ahead + 64 * line);
+        }
+        if (i + 1 < n) {
+            const void* next = ready_[static_cast<std::size_t>(i + 1)].data.ptr;
+            if (next != wake_.impl() && next != listener_.impl()) {
+                const auto* c = static_cast<const tcp_connection*>(next);
+                if (!c->closed()) c->prefetch_handler();
+            }
+        }
         const void* key = ready_[static_cast<std::size_t>(i)].data.ptr;
         const int mode = poll_mode(ready_[static_cast<std::size_t>(i)].events);
         if (key == wake_.impl()) {

@@ -58,6 +58,11 @@ public:
     void flush();
     bool deadline_due(clock::time_point now) const { return deadline_kind_ != deadline::none && now >= deadline_; }
     void on_deadline();
+    /// A hint that an event for this connection comes up soon: asks for the memory of what
+    /// took over its bytes (the WebSocket), as the loop already did for the connection's own.
+    void prefetch_handler() const noexcept {
+        if (handler_) __builtin_prefetch(handler_.get());
+    }
 
     // --- output (loop thread) ---
     /// Append to this, then call wrote().
