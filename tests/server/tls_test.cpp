@@ -67,7 +67,7 @@ TEST_CASE("tls: many small messages on one wss connection arrive in order", "[tl
     for (int i = 0; i < 200; ++i) CHECK(got.find("\"m" + std::to_string(i) + "\"") != std::string::npos);
 }
 
-TEST_CASE("tls: plain HTTP on the TLS port gets no answer and the server keeps serving", "[tls]") {
+TEST_CASE("tls: plain HTTP on the TLS port gets a plain 400 that says so, and the server keeps serving", "[tls]") {
     test_server s;
     Poco::Net::StreamSocket plain;
     plain.connect(Poco::Net::SocketAddress("127.0.0.1", s.port), Poco::Timespan(3, 0));
@@ -80,7 +80,9 @@ TEST_CASE("tls: plain HTTP on the TLS port gets no answer and the server keeps s
         for (int n; (n = plain.receiveBytes(buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
     } catch (const Poco::Net::ConnectionResetException&) {
     }
-    CHECK(got.find("HTTP/1.1") == std::string::npos);  // at most a TLS alert
+    CHECK(got.rfind("HTTP/1.1 400 ", 0) == 0);
+    CHECK(got.find("Connection: close\r\n") != std::string::npos);
+    CHECK(got.find("\r\n\r\nThis port speaks HTTPS") != std::string::npos);
     CHECK(http(s.port, "GET", "/echo/info").status == 200);
 }
 

@@ -1,6 +1,7 @@
 #include "net/tcp_connection.hpp"
 
 #include "net/http_exchange.hpp"
+#include "net/response_writer.hpp"
 
 #include <Poco/Net/PollSet.h>
 
@@ -117,6 +118,15 @@ void tcp_connection::on_bytes(const char* data, std::size_t n) {
 }
 
 void tcp_connection::on_cipher(const char* data, std::size_t n) {
+    if (!tls_input_seen_ && n > 0) {
+        tls_input_seen_ = true;
+        // A TLS connection opens with a handshake record (content type 22); an uppercase
+        // letter is an HTTP method: someone typed http:// for an https:// URL.
+        if (data[0] >= 'A' && data[0] <= 'Z') {
+            refuse_plain_http();
+            return;
+        }
+    }
     tls_->feed(data, n);
     // Plaintext goes through a buffer of its own: the scratch buffer still holds `data`. One
     // TLS record is at most 16 KiB of plaintext.
@@ -158,6 +168,23 @@ void tcp_connection::tls_failed() {
         close_now();
         return;
     }
+    peer_eof_ = true;  // nothing more will be read from it
+    close_graceful();
+}
+
+void tcp_connection::refuse_plain_http() {
+    loop_.log("level=info event=plain_http_on_tls peer=" + peer_.toString());
+    // Answered in plain text, as nginx and Go's net/http do, so the user sees why instead of
+    // an empty reply; then the connection closes without reading the request.
+    tls_.reset();
+    constexpr std::string_view body = "This port speaks HTTPS: the request was sent in plain HTTP.\n";
+    std::string& out = out_.tail();
+    append_status_line(out, 400);
+    append_header(out, "Content-Type", "text/plain; charset=UTF-8");
+    append_header(out, "Content-Length", std::to_string(body.size()));
+    append_header(out, "Connection", "close");
+    out.append("\r\n").append(body);
+    wrote();
     peer_eof_ = true;  // nothing more will be read from it
     close_graceful();
 }

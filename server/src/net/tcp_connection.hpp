@@ -117,6 +117,8 @@ private:
     void on_cipher(const char* data, std::size_t n);
     bool flush_tls();
     void tls_failed();
+    /// The first bytes on the TLS port are a plain HTTP request: a plain 400 that says so.
+    void refuse_plain_http();
     /// Output not yet handed to the socket (plaintext that can be encrypted now, ciphertext).
     bool has_output() const;
     void on_peer_eof();
@@ -161,6 +163,7 @@ private:
     bool read_paused_ = false;
     bool blocked_on_output_ = false;  // pipelined requests wait for the client to read
     bool processing_ = false;         // in process_http()
+    bool tls_input_seen_ = false;     // the first bytes of a TLS connection were looked at
     bool process_scheduled_ = false;
     deadline deadline_kind_ = deadline::none;
 
