@@ -217,7 +217,9 @@ void event_loop::iterate() {
         // Then, one event ahead, the memory that connection points to (read from the lines
         // prefetched before).
         if (i + prefetch_ahead < n) {
-            const char* ahead = static_cast<const char*>(ready_[static_cast<std::size_t>(i + prefetch_ahead)].data.ptr);
+            // From the make_shared control block just before the object (shared_from_this()
+            // counts there).
+            const char* ahead = static_cast<const char*>(ready_[static_cast<std::size_t>(i + prefetch_ahead)].data.ptr) - 16;
             for (int line = 0; line < prefetch_lines; ++line) __builtin_prefetch(ahead + 64 * line);
         }
         if (i + 1 < n) {
