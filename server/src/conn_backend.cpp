@@ -1,5 +1,6 @@
 #include "conn_backend.hpp"
 
+#include "packed_headers.hpp"
 #include "server_impl.hpp"
 #include "service_impl.hpp"
 
@@ -124,12 +125,10 @@ bool conn_backend::make_connection(const net::http_request& req) {
         return false;
     }
     if (!c) return false;
-    header_list headers;
-    headers.reserve(req.headers.size());
-    for (const auto& [k, v] : req.headers) headers.emplace_back(k, v);
+    const bool upgrade = iequal(req.headers.get("Upgrade", ""), "websocket");
     connection_access::bind(*c, weak_from_this(), server().new_connection_id(),
                             counted_transport_name(counted_transport_), remote_text(req.peer), svc_.prefix,
-                            req.path, std::move(headers));
+                            req.path, pack_headers(req.headers, upgrade));
     server().register_connection(c);
     conn_ = std::move(c);
     return true;

@@ -38,14 +38,14 @@ struct broadcast_message {
 struct connection_access {
     static void bind(connection& c, std::weak_ptr<conn_backend> backend, std::string id,
                      std::string_view transport_name, std::string remote, std::string prefix,
-                     std::string path, header_list headers) {
+                     std::string path, std::string packed_headers) {
         c.backend_ = std::move(backend);
         c.id_ = std::move(id);
         c.transport_ = transport_name;
         c.remote_ = std::move(remote);
         c.prefix_ = std::move(prefix);
         c.path_ = std::move(path);
-        c.headers_ = std::move(headers);
+        c.headers_ = std::move(packed_headers);
     }
 };
 

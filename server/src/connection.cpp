@@ -1,10 +1,10 @@
 #include <sockjs/connection.hpp>
 
 #include "conn_backend.hpp"
+#include "packed_headers.hpp"
 
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/NameValueCollection.h>
-#include <Poco/String.h>
 
 namespace sockjs {
 
@@ -41,10 +41,23 @@ bool connection::is_open() const noexcept {
     return b && b->is_open();
 }
 
+header_list connection::headers() const {
+    header_list all;
+    detail::find_packed_header(headers_, [&](std::string_view k, std::string_view v) {
+        all.emplace_back(k, v);
+        return false;
+    });
+    return all;
+}
+
 std::optional<std::string_view> connection::header(std::string_view name) const {
-    for (const auto& [k, v] : headers_)
-        if (k.size() == name.size() && Poco::icompare(k, std::string(name)) == 0) return std::string_view(v);
-    return std::nullopt;
+    std::optional<std::string_view> found;
+    detail::find_packed_header(headers_, [&](std::string_view k, std::string_view v) {
+        if (!detail::iequal(k, name)) return false;
+        found = v;
+        return true;
+    });
+    return found;
 }
 
 std::optional<std::string> connection::cookie(std::string_view name) const {

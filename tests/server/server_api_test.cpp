@@ -5,6 +5,7 @@
 #include "server_checks.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -147,6 +148,38 @@ TEST_CASE("api: a connection knows its request", "[api]") {
     CHECK_FALSE(c->cookie("b"));
     CHECK(c->id().size() == 24);
     CHECK(s.srv.find(c->id()) == c);
+}
+
+TEST_CASE("api: headers() are the client's, duplicates kept, without a WebSocket's handshake headers", "[api]") {
+    observed o;
+    test_server s([&](sockjs::server& srv) { srv.route("/rec", recording(o)); });
+    ws_client ws(s.port, session_url("/rec") + "/websocket",
+                 {{"X-Dup", "first"}, {"x-dup", "second"}, {"Origin", "http://example.com"}});
+    CHECK(ws.recv().data == "o");
+    REQUIRE(eventually([&] { return o.conn() != nullptr; }));
+    auto c = o.conn();
+    const auto hs = c->headers();
+    auto values_of = [&](std::string_view name) {
+        std::vector<std::string> v;
+        for (const auto& [k, val] : hs)
+            if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                }))
+                v.push_back(val);
+        return v;
+    };
+    CHECK(values_of("x-dup") == std::vector<std::string>{"first", "second"});
+    CHECK(values_of("Origin") == std::vector<std::string>{"http://example.com"});
+    CHECK(values_of("Host").size() == 1);
+    for (const char* gone : {"Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version"}) {
+        INFO(gone);
+        CHECK(values_of(gone).empty());
+        CHECK_FALSE(c->header(gone));
+    }
+    CHECK(c->header("X-DUP") == "first");
+    CHECK(c->header("origin") == "http://example.com");
+    CHECK_FALSE(c->header("X-Du"));
+    CHECK_FALSE(c->header("X-Dupe"));
 }
 
 TEST_CASE("api: ids are unique and find() forgets closed connections", "[api]") {

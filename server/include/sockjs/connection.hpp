@@ -94,9 +94,15 @@ public:
     const std::string& prefix() const noexcept { return prefix_; }
     /// The request path that opened the session, e.g. "/echo/000/abc/xhr_streaming".
     const std::string& path() const noexcept { return path_; }
-    /// Headers of the request that opened the session, names as the client sent them.
-    const header_list& headers() const noexcept { return headers_; }
-    /// The first header named `name` (case-insensitive), if present.
+    /// Headers of the request that opened the session, names as the client sent them, in
+    /// the order it sent them (duplicates kept). A copy, built on each call: the connection
+    /// keeps them packed in one buffer (a held session's memory), so prefer header() for a
+    /// lookup. A WebSocket's handshake headers describe the transport, not the client, and
+    /// are left out (Upgrade, Connection, Sec-WebSocket-Key, -Key1, -Key2, -Version,
+    /// -Extensions), as the other transports never had them; Sec-WebSocket-Protocol stays.
+    header_list headers() const;
+    /// The first header named `name` (case-insensitive), if present. The view lives as long
+    /// as the connection.
     std::optional<std::string_view> header(std::string_view name) const;
     /// The value of cookie `name` from the opening request's Cookie header, if present.
     std::optional<std::string> cookie(std::string_view name) const;
@@ -111,7 +117,7 @@ private:
     std::string remote_;
     std::string prefix_;
     std::string path_;
-    header_list headers_;
+    std::string headers_;  ///< each header as name '\0' value '\0' (HTTP forbids NUL in both)
 };
 
 /// The lambda form of a service. Empty members are ignored.
