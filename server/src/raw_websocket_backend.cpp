@@ -13,17 +13,12 @@ raw_websocket_backend::~raw_websocket_backend() { release_on_next_turn(home_, st
 
 void raw_websocket_backend::start() {
     auto self = shared_from_this();
-    std::weak_ptr<conn_backend> weak = self;
-    ws_->on_message([weak](std::string&& m) {
-        if (auto s = weak.lock()) {
-            auto& raw = static_cast<raw_websocket_backend&>(*s);
-            if (!raw.closing_) raw.app_message(m);
-        }
-    });
-    ws_->on_close([weak](int code, std::string reason) {
-        if (auto s = weak.lock()) static_cast<raw_websocket_backend&>(*s).closed(code, reason);
-    });
+    ws_->listen(std::shared_ptr<net::ws_listener>(self, static_cast<net::ws_listener*>(this)));
     app_open();
+}
+
+void raw_websocket_backend::on_ws_message(std::string&& message) {
+    if (!closing_) app_message(message);
 }
 
 bool raw_websocket_backend::send_here(std::string_view message) {
@@ -40,11 +35,11 @@ void raw_websocket_backend::close_here(int code, std::string_view reason) {
     auto self = shared_from_this();
     closing_ = true;
     ws_->close(code, reason);
-    // The application hears its own code; the channel's on_close then only frees the backend.
+    // The application hears its own code; the channel's on_ws_closed then only frees the backend.
     app_close(code, reason);
 }
 
-void raw_websocket_backend::closed(int code, std::string_view reason) {
+void raw_websocket_backend::on_ws_closed(int code, std::string_view reason) {
     auto self = shared_from_this();
     if (!closing_) {
         closing_ = true;

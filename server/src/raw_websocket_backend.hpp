@@ -10,7 +10,7 @@
 
 namespace sockjs::detail {
 
-class raw_websocket_backend final : public conn_backend {
+class raw_websocket_backend final : public conn_backend, private net::ws_listener {
 public:
     raw_websocket_backend(service_impl& svc, net::loop& home, std::shared_ptr<net::ws_channel> ws);
     ~raw_websocket_backend() override;
@@ -27,7 +27,8 @@ protected:
     void close_here(int code, std::string_view reason) override;
 
 private:
-    void closed(int code, std::string_view reason);
+    void on_ws_message(std::string&& message) override;
+    void on_ws_closed(int code, std::string_view reason) override;
 
     std::shared_ptr<net::ws_channel> ws_;
     bool closing_ = false;

@@ -96,15 +96,6 @@ void http_receiver::drained() {
 
 // ---- ws_receiver ----------------------------------------------------------------------------
 
-ws_receiver::ws_receiver(std::shared_ptr<net::ws_channel> ws, std::size_t high_watermark,
-                         std::function<void(std::uint64_t id)> on_drained)
-    : ws_(std::move(ws)), high_watermark_(high_watermark), on_drained_(std::move(on_drained)) {}
-
-ws_receiver::~ws_receiver() {
-    net::loop& l = ws_->owner();
-    release_on_next_turn(l, std::move(ws_));
-}
-
 void ws_receiver::write(std::string bytes, bool end, int close_code, std::string_view close_reason) {
     if (!bytes.empty()) ws_->send_text(bytes);
     if (end) {
@@ -120,15 +111,8 @@ void ws_receiver::write_framed(std::string_view payload, std::string_view frame)
 }
 
 void ws_receiver::check_congestion() {
-    if (!congested_ && ws_->buffered() > high_watermark_) {
-        congested_ = true;
-        ws_->on_drain([w = weak_from_this()] {
-            if (auto r = w.lock()) {
-                r->congested_ = false;
-                if (r->on_drained_) r->on_drained_(r->id());
-            }
-        });
-    }
+    // The channel reports the drain once per crossing of its low watermark, to its listener.
+    if (!congested_ && ws_->buffered() > high_watermark_) congested_ = true;
 }
 
 }  // namespace sockjs::detail

@@ -80,13 +80,12 @@ private:
     std::string body_;  // polling: the response body collected until the end
 };
 
-/// The WebSocket of a SockJS WebSocket session: each output is one text message.
-class ws_receiver final : public receiver, public std::enable_shared_from_this<ws_receiver> {
+/// The WebSocket of a SockJS WebSocket session: each output is one text message. A member
+/// of its session (no allocation of its own; the session hands it out with the aliasing
+/// shared_ptr constructor), which owns the channel and, as its listener, reports drains.
+class ws_receiver final : public receiver {
 public:
-    /// `on_drained(id())` runs (on the channel's loop) when a congested channel drains.
-    ws_receiver(std::shared_ptr<net::ws_channel> ws, std::size_t high_watermark,
-                std::function<void(std::uint64_t id)> on_drained);
-    ~ws_receiver() override;
+    ws_receiver(net::ws_channel& ws, std::size_t high_watermark) : ws_(&ws), high_watermark_(high_watermark) {}
 
     void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
     /// One message (`payload`) whose RFC 6455 frame (`frame`) was built by the caller.
@@ -94,13 +93,14 @@ public:
     bool congested() const noexcept override { return congested_; }
     net::loop& loop() const noexcept override { return ws_->owner(); }
     net::ws_channel& channel() noexcept { return *ws_; }
+    /// The channel drained (ws_listener::on_ws_drained): the session may pull again.
+    void drained() noexcept { congested_ = false; }
 
 private:
     void check_congestion();
 
-    std::shared_ptr<net::ws_channel> ws_;
+    net::ws_channel* ws_;
     std::size_t high_watermark_;
-    std::function<void(std::uint64_t id)> on_drained_;
     bool congested_ = false;
 };
 

@@ -17,7 +17,9 @@ session_backend::session_backend(service_impl& svc, net::loop& home, std::string
       sid_(std::move(sid)),
       core_(svc.opts, svc.server.now()) {}
 
-session_backend::~session_backend() = default;
+session_backend::~session_backend() {
+    if (ws_) release_on_next_turn(home_, std::move(ws_));
+}
 
 time_point session_backend::now() const noexcept { return server().now(); }
 
@@ -62,21 +64,14 @@ void session_backend::attach_in_order(std::shared_ptr<receiver> r, transport t, 
 }
 
 void session_backend::attach_websocket(std::shared_ptr<net::ws_channel> ws) {
-    ws_ = ws;
-    std::weak_ptr<conn_backend> weak = weak_from_this();
-    auto r = std::make_shared<ws_receiver>(ws, server().options().write_high_watermark,
-                                           [weak](std::uint64_t id) {
-                                               if (auto s = weak.lock())
-                                                   static_cast<session_backend&>(*s).resume(id);
-                                           });
-    auto id = r->id();
-    ws->on_message([weak, id](std::string&& m) {
-        if (auto s = weak.lock()) static_cast<session_backend&>(*s).ws_message(id, std::move(m));
-    });
-    ws->on_close([weak, id](int code, std::string) {
-        if (auto s = weak.lock()) static_cast<session_backend&>(*s).ws_closed(id, code);
-    });
-    attach(std::move(r), transport::websocket, {});
+    auto self = shared_from_this();
+    ws_ = std::move(ws);
+    ws_rx_.emplace(*ws_, server().options().write_high_watermark);
+    ws_->listen(std::shared_ptr<net::ws_listener>(self, static_cast<net::ws_listener*>(this)));
+    // Non-owning (aliasing an empty owner): the receiver is part of this session, and rx_
+    // owning the session would be a cycle that a session never closed (a server torn down
+    // without stopping) never breaks. Copies of rx_ live only inside this session's calls.
+    attach(std::shared_ptr<receiver>(std::shared_ptr<void>(), &*ws_rx_), transport::websocket, {});
 }
 
 void session_backend::receiver_gone(std::uint64_t id, bool aborted) {
@@ -99,8 +94,8 @@ errc session_backend::receive(std::string_view body) {
     return e;
 }
 
-void session_backend::ws_message(std::uint64_t id, std::string&& message) {
-    if (finished_ || !rx_ || rx_->id() != id) return;
+void session_backend::on_ws_message(std::string&& message) {
+    if (finished_ || !ws_attached()) return;
     auto self = shared_from_this();
     auto e = core_.receive(message, payload_format::array_or_string, now());
     if (auto close = websocket_error_close(e)) {
@@ -108,22 +103,28 @@ void session_backend::ws_message(std::uint64_t id, std::string&& message) {
         // names, without a SockJS close frame first (the client cannot be trusted to parse
         // one; the protocol suite expects the socket to go away right after).
         auto [code, reason] = *close;
-        auto ws = std::static_pointer_cast<ws_receiver>(std::exchange(rx_, nullptr));
+        rx_.reset();
         core_.terminate(code, reason, now());
-        ws->channel().close(code, reason);
+        ws_->close(code, reason);
     }
     settle();
 }
 
-void session_backend::ws_closed(std::uint64_t id, int code) {
+void session_backend::on_ws_closed(int code, std::string_view) {
     auto self = shared_from_this();
-    if (rx_ && rx_->id() == id) {
+    if (ws_attached()) {
         rx_.reset();
         core_.websocket_closed(code, now());
     }
     settle();
     finish();  // a WebSocket session lives exactly as long as its WebSocket
     release_on_next_turn(home_, std::move(ws_));
+}
+
+void session_backend::on_ws_drained() {
+    if (!ws_rx_ || !ws_rx_->congested()) return;
+    ws_rx_->drained();
+    if (ws_attached()) settle();
 }
 
 bool session_backend::send_here(std::string_view message) {

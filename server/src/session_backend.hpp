@@ -20,11 +20,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sockjs::detail {
 
-class session_backend final : public conn_backend {
+class session_backend final : public conn_backend, private net::ws_listener {
 public:
     /// `sid` empty: a WebSocket session (not registered).
     session_backend(service_impl& svc, net::loop& home, std::string sid, transport opened_by);
@@ -59,8 +60,12 @@ protected:
 private:
     /// attach(), once any receiver the session still holds had its chance to report its end.
     void attach_in_order(std::shared_ptr<receiver> r, transport t, const std::string& callback);
-    void ws_message(std::uint64_t id, std::string&& message);
-    void ws_closed(std::uint64_t id, int code);
+    // The WebSocket's listener (home loop).
+    void on_ws_message(std::string&& message) override;
+    void on_ws_closed(int code, std::string_view reason) override;
+    void on_ws_drained() override;
+    /// True while the WebSocket is this session's receiver.
+    bool ws_attached() const noexcept { return ws_rx_ && rx_.get() == &*ws_rx_; }
     void settle();
     void pump();
     void dispatch(session_event& ev);
@@ -73,9 +78,12 @@ private:
     std::string sid_;
     server_session core_;
     std::shared_ptr<receiver> rx_;
-    /// A WebSocket session's channel, held until its on_close (not just while it is the
+    /// A WebSocket session's channel, held until its on_ws_closed (not just while it is the
     /// receiver): net must not find itself without an owner while closing.
     std::shared_ptr<net::ws_channel> ws_;
+    /// A WebSocket session's receiver, a member rather than an allocation of its own (held
+    /// sessions' memory): rx_ points here without owning anything (see attach_websocket).
+    std::optional<ws_receiver> ws_rx_;
     std::uint64_t timer_id_ = 0;
     time_point timer_at_{};
     bool settling_ = false;

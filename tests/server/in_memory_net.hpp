@@ -205,19 +205,20 @@ public:
         close_sent = std::make_pair(code, std::string(reason));
     }
     std::size_t buffered() const override { return 0; }
-    void on_message(std::function<void(std::string&& msg)> fn) override { message_ = std::move(fn); }
-    void on_close(std::function<void(int code, std::string reason)> fn) override { close_ = std::move(fn); }
-    void on_drain(std::function<void()> fn) override { drain_ = std::move(fn); }
+    void listen(std::weak_ptr<net::ws_listener> l) override {
+        if (!closed_) listener_ = std::move(l);
+    }
     net::loop& owner() override { return loop_; }
 
     /// A message from the client.
     void receive(std::string msg) {
-        loop_.enter([&] { message_(std::move(msg)); });
+        if (closed_) return;
+        if (auto l = listener_.lock()) loop_.enter([&] { l->on_ws_message(std::move(msg)); });
     }
     /// The channel closed with the peer's `code` (1006: the TCP connection dropped).
     void closed(int code) {
-        auto fn = std::exchange(close_, nullptr);
-        if (fn) loop_.enter([&] { fn(code, {}); });
+        if (std::exchange(closed_, true)) return;
+        if (auto l = std::exchange(listener_, {}).lock()) loop_.enter([&] { l->on_ws_closed(code, {}); });
     }
 
     std::vector<std::string> sent;
@@ -225,9 +226,8 @@ public:
 
 private:
     fake_loop& loop_;
-    std::function<void(std::string&&)> message_;
-    std::function<void(int, std::string)> close_;
-    std::function<void()> drain_;
+    bool closed_ = false;
+    std::weak_ptr<net::ws_listener> listener_;
 };
 
 /// The connection id server_impl makes from two random numbers `a`, `b` (96 bits as hex).

@@ -21,6 +21,39 @@ namespace sockjs::net::test {
 
 using namespace std::chrono_literals;
 
+/// A ws_listener made of functions, for tests. It owns itself until the channel closes, as
+/// the callbacks it stands for were owned by the channel.
+class fn_ws_listener final : public ws_listener {
+public:
+    using message_fn = std::function<void(std::string&&)>;
+    using close_fn = std::function<void(int code, std::string_view reason)>;
+    static void attach(ws_channel& ch, message_fn on_message, close_fn on_close = {},
+                       std::function<void()> on_drain = {}) {
+        auto l = std::make_shared<fn_ws_listener>();
+        l->message_ = std::move(on_message);
+        l->close_ = std::move(on_close);
+        l->drain_ = std::move(on_drain);
+        l->self_ = l;
+        ch.listen(l);
+    }
+    void on_ws_message(std::string&& msg) override {
+        if (message_) message_(std::move(msg));
+    }
+    void on_ws_closed(int code, std::string_view reason) override {
+        auto keep = std::move(self_);
+        if (close_) close_(code, reason);
+    }
+    void on_ws_drained() override {
+        if (drain_) drain_();
+    }
+
+private:
+    message_fn message_;
+    close_fn close_;
+    std::function<void()> drain_;
+    std::shared_ptr<fn_ws_listener> self_;
+};
+
 /// Expectations checked on a loop thread. Catch's assertions are not thread-safe (TSan sees the
 /// loop thread and the test thread write the same Catch state), so a handler records what did
 /// not hold here and the test thread asserts `failures().empty()`.

@@ -26,16 +26,18 @@ struct echo_ws {
             auto ch = accept_websocket(ex, req, max_message);
             if (!ch) return;
             std::weak_ptr<ws_channel> weak = ch;
-            ch->on_message([weak](std::string&& msg) {
-                auto c = weak.lock();
-                if (!c) return;
-                if (msg == "close-me") c->close(3000, "Go away!");
-                else c->send_text(msg);
-            });
-            ch->on_close([this](int code, std::string) {
-                close_code = code;
-                ++closes;
-            });
+            fn_ws_listener::attach(
+                *ch,
+                [weak](std::string&& msg) {
+                    auto c = weak.lock();
+                    if (!c) return;
+                    if (msg == "close-me") c->close(3000, "Go away!");
+                    else c->send_text(msg);
+                },
+                [this](int code, std::string_view) {
+                    close_code = code;
+                    ++closes;
+                });
         };
     }
 };
@@ -136,6 +138,49 @@ TEST_CASE("client close: echoed with its code, then the server closes TCP") {
     CHECK(c.closed_by_peer());
     CHECK(eventually([&] { return app.closes == 1; }));
     CHECK(app.close_code == 1000);
+}
+
+TEST_CASE("a ws_listener: it may drop the channel inside a callback, hears the close once and nothing after") {
+    // Owns its channel as a session does, and lets go of it on "drop" while the channel is
+    // still parsing the same packet.
+    struct recorder final : ws_listener {
+        std::mutex m;
+        std::vector<std::string> events;
+        std::shared_ptr<ws_channel> ch;
+        void add(std::string e) {
+            std::lock_guard l(m);
+            events.push_back(std::move(e));
+        }
+        std::vector<std::string> copy() {
+            std::lock_guard l(m);
+            return events;
+        }
+        void on_ws_message(std::string&& msg) override {
+            add("message:" + msg);
+            if (msg == "drop") ch.reset();
+        }
+        void on_ws_closed(int code, std::string_view reason) override {
+            add("close:" + std::to_string(code) + ":" + std::string(reason));
+        }
+    };
+    auto rec = std::make_shared<recorder>();
+    test_server s([rec](std::shared_ptr<exchange> ex, http_request& req) {
+        auto ch = accept_websocket(ex, req, 100);
+        if (!ch) return;
+        ch->listen(rec);
+        rec->ch = std::move(ch);
+    });
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(1, "drop") + client_frame(1, "after") +
+           client_frame(8, std::string("\x03\xe8", 2) + "bye") + client_frame(1, "late"));
+    const ws_frame f = read_frame(c);
+    CHECK(f.opcode == 8);
+    CHECK(f.close_code() == 1000);
+    CHECK(c.closed_by_peer());
+    CHECK(eventually([&] { return rec->copy().size() >= 3; }));
+    std::this_thread::sleep_for(50ms);  // a second close or a late message would show now
+    CHECK(rec->copy() == std::vector<std::string>{"message:drop", "message:after", "close:1000:bye"});
 }
 
 TEST_CASE("server close: close frame with code and reason, then TCP closes after the echo") {
@@ -244,7 +289,7 @@ TEST_CASE("hixie-76: key bytes in the same packet as the head, frames sent befor
         // Sent before the client's key bytes are read: must follow the challenge answer.
         LOOP_EXPECT(loop, ch->send_text("o"));
         std::weak_ptr<ws_channel> weak = ch;
-        ch->on_message([weak](std::string&& msg) {
+        fn_ws_listener::attach(*ch, [weak](std::string&& msg) {
             if (auto c = weak.lock()) c->send_text("echo:" + msg);
         });
         ++opened;
@@ -281,7 +326,7 @@ TEST_CASE("a WebSocket client that never reads is cut at the hard limit and repo
     test_server s(
         [&](std::shared_ptr<exchange> ex, http_request& req) {
             auto ch = accept_websocket(ex, req, 100);
-            ch->on_close([&](int c, std::string) { code = c; });
+            fn_ws_listener::attach(*ch, {}, [&](int c, std::string_view) { code = c; });
             auto chunk = std::make_shared<std::string>(32u << 10, 'w');
             // Ignores backpressure on purpose: 32 KiB every millisecond. Only the pending
             // timer holds the tick, so it is freed once it stops re-arming.

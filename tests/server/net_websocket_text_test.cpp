@@ -27,7 +27,7 @@ struct text_app {
             auto ch = accept_websocket(ex, req, 1 << 20);
             if (!ch) return;
             std::weak_ptr<ws_channel> weak = ch;
-            ch->on_message([this, weak](std::string&& msg) {
+            fn_ws_listener::attach(*ch, [this, weak](std::string&& msg) {
                 ++messages;
                 auto c = weak.lock();
                 if (!c) return;
@@ -40,8 +40,7 @@ struct text_app {
                 } else {
                     c->send_text(msg);
                 }
-            });
-            ch->on_close([this](int code, std::string) {
+            }, [this](int code, std::string_view) {
                 close_code = code;
                 ++closes;
             });

@@ -38,7 +38,7 @@ void hixie76_channel::close(int code, std::string_view reason) {
     const bool answered = state_ == state::open;
     state_ = state::closed;
     // hixie-76 has no close handshake to wait for: send the closing frame and go. The
-    // teardown (and on_close) runs after the caller's close() returns.
+    // teardown (and on_ws_closed) runs after the caller's close() returns.
     loop_.defer([self = std::static_pointer_cast<hixie76_channel>(shared_from_this()),
                  answered, code, reason = std::string(reason)] {
         auto c = self->live();

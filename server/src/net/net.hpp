@@ -7,7 +7,9 @@
 // - net_options::write_low_watermark (64 KiB): the level on_drain fires at; on_drain stays
 //   registered and fires once per crossing (see exchange::on_drain).
 // - http_handler: the request is valid during the call only.
-// - accept_websocket: set the channel's callbacks before returning to the loop.
+// - accept_websocket: set the channel's listener before returning to the loop.
+// - ws_channel: one ws_listener instead of three std::function callbacks (a held WebSocket
+//   session's memory, see docs/benchmarks.md "Memory per held session").
 // - Writes are gathered: bytes written while the loop handles one round of events go out in
 //   one send() at the end of that round (so buffered() counts them until then).
 //
@@ -81,6 +83,26 @@ public:
     virtual loop& owner() = 0;
 };
 
+/// What a ws_channel tells its user, on the channel's loop.
+/// Guarantees: on_ws_closed fires exactly once, for any reason, and nothing fires after it;
+/// the listener may release the channel (drop its last reference) or close it from inside
+/// any callback (the connection keeps the channel until its own teardown ends).
+class ws_listener {
+public:
+    /// Each complete (reassembled, UTF-8 validated) text message. Binary messages are
+    /// treated the same way (bytes passed through).
+    virtual void on_ws_message(std::string&& msg) = 0;
+    /// The channel closed. `code` is the peer's close code (1005 none, 1006 abnormal: TCP
+    /// dropped, 1002 protocol error, 1007 bad UTF-8, 1009 too big). `reason` is valid during
+    /// the call only.
+    virtual void on_ws_closed(int code, std::string_view reason) = 0;
+    /// The write buffer drained; same rule as exchange::on_drain.
+    virtual void on_ws_drained() {}
+
+protected:
+    ~ws_listener() = default;
+};
+
 /// A WebSocket (RFC 6455; hixie-76 too, for old proxies, as the protocol suite requires).
 class ws_channel {
 public:
@@ -94,14 +116,12 @@ public:
     /// Starts the close handshake (close frame with code and reason; hixie-76: closes).
     virtual void close(int code, std::string_view reason) = 0;
     virtual std::size_t buffered() const = 0;
-    /// Called for each complete (reassembled, UTF-8 validated) text message. Binary messages
-    /// are treated the same way (bytes passed through).
-    virtual void on_message(std::function<void(std::string&& msg)> fn) = 0;
-    /// Called once when the channel is closed, for any reason. `code` is the peer's close code
-    /// (1005 none, 1006 abnormal: TCP dropped, 1002 protocol error, 1007 bad UTF-8, 1009 too big).
-    virtual void on_close(std::function<void(int code, std::string reason)> fn) = 0;
-    /// Same rule as exchange::on_drain.
-    virtual void on_drain(std::function<void()> fn) = 0;
+    /// Sets the one listener (replacing any earlier one; ignored once closed). Held weakly:
+    /// the listener (a session) usually owns the channel, so a strong reference would be a
+    /// cycle, and a raw pointer would make every listener clear itself on the loop thread
+    /// before it dies, which a session released from another thread cannot promise. The
+    /// lock per callback is what the closures this replaces paid too.
+    virtual void listen(std::weak_ptr<ws_listener> listener) = 0;
     virtual loop& owner() = 0;
 };
 
@@ -109,7 +129,7 @@ public:
 /// as a GET with Upgrade: websocket). Writes the 101 (or for hixie-76, the 101 then the
 /// challenge answer once the 8 key bytes arrive). Returns null (and has answered 400) when the
 /// handshake headers are invalid. `max_message` bounds a reassembled message (close 1009).
-/// Set the channel's callbacks before returning to the loop: bytes that arrived with the
+/// Set the channel's listener before returning to the loop: bytes that arrived with the
 /// handshake are delivered later in the same loop iteration. On hixie-76, send_text() before
 /// the client's key bytes arrived is queued behind the challenge answer.
 std::shared_ptr<ws_channel> accept_websocket(std::shared_ptr<exchange> ex, const http_request& req,

@@ -1,6 +1,6 @@
 #pragma once
 // The ws_channel implementations: RFC 6455 (websocket.cpp) and hixie-76 (hixie76_channel.cpp)
-// over a connection, and what they share (callbacks fired once, buffered(), owner()).
+// over a connection, and what they share (the listener, closed once; buffered(), owner()).
 
 #include "net/tcp_connection.hpp"
 #include "net/hixie76.hpp"
@@ -21,9 +21,7 @@ public:
     explicit ws_channel_base(const std::shared_ptr<tcp_connection>& c);
 
     std::size_t buffered() const override;
-    void on_message(std::function<void(std::string&& msg)> fn) override;
-    void on_close(std::function<void(int code, std::string reason)> fn) override;
-    void on_drain(std::function<void()> fn) override;
+    void listen(std::weak_ptr<ws_listener> listener) override;
     loop& owner() override;
     void on_drained() override;
 
@@ -31,7 +29,7 @@ protected:
     /// The connection if it can still take output.
     std::shared_ptr<tcp_connection> live() const;
     void deliver(std::string&& msg);
-    /// Fires on_close once and drops every callback (they often hold the channel: a cycle).
+    /// Tells the listener once that the channel closed, and forgets it.
     void fire_close(int code, std::string_view reason);
     void append_to(tcp_connection& c, std::string_view bytes);
 
@@ -39,13 +37,8 @@ protected:
     event_loop& loop_;
 
 private:
-    void release_callbacks();
-
     bool close_fired_ = false;
-    int in_callback_ = 0;  // callbacks are not destroyed while one of them runs
-    std::function<void(std::string&&)> on_message_;
-    std::function<void(int, std::string)> on_close_;
-    std::function<void()> on_drain_;
+    std::weak_ptr<ws_listener> listener_;
 };
 
 class rfc6455_channel final : public ws_channel_base, private ws_frame_sink {
