@@ -128,7 +128,7 @@ bool conn_backend::make_connection(const net::http_request& req) {
     const bool upgrade = iequal(req.headers.get("Upgrade", ""), "websocket");
     connection_access::bind(*c, weak_from_this(), server().new_connection_id(),
                             counted_transport_name(counted_transport_), remote_text(req.peer), svc_.prefix,
-                            req.path, pack_headers(req.headers, upgrade));
+                            req.path, req.headers, upgrade);
     server().register_connection(c);
     conn_ = std::move(c);
     return true;
@@ -143,7 +143,7 @@ void conn_backend::app_open() {
     if (server().logging())
         server().log("level=info event=open service=" + svc_.prefix + " conn=" + (conn_ ? conn_->id() : "-") +
                      " transport=" + std::string(counted_transport_name(counted_transport_)) +
-                     " remote=" + (conn_ ? conn_->remote_address() : "-"));
+                     " remote=" + (conn_ ? std::string(conn_->remote_address()) : "-"));
     if (!conn_) {
         close_here(1011, "Internal server error");
         return;

@@ -5,6 +5,7 @@
 
 #include "loop_context.hpp"
 #include "net/net.hpp"
+#include "packed_headers.hpp"
 #include "stats_counters.hpp"
 
 #include <sockjs/connection.hpp>
@@ -37,15 +38,26 @@ struct broadcast_message {
 /// Gives the server access to a connection's private fields.
 struct connection_access {
     static void bind(connection& c, std::weak_ptr<conn_backend> backend, std::string id,
-                     std::string_view transport_name, std::string remote, std::string prefix,
-                     std::string path, std::string packed_headers) {
+                     std::string_view transport_name, std::string_view remote, std::string_view prefix,
+                     std::string_view path, const Poco::Net::NameValueCollection& headers,
+                     bool websocket_upgrade) {
         c.backend_ = std::move(backend);
         c.id_ = std::move(id);
         c.transport_ = transport_name;
-        c.remote_ = std::move(remote);
-        c.prefix_ = std::move(prefix);
-        c.path_ = std::move(path);
-        c.headers_ = std::move(packed_headers);
+        std::string& r = c.request_;
+        r.clear();
+        // Exactly sized: it is kept for the session's life.
+        r.reserve(remote.size() + prefix.size() + path.size() + 3 + packed_headers_size(headers, websocket_upgrade));
+        r.append(remote).push_back('\0');
+        c.prefix_at_ = static_cast<std::uint32_t>(r.size());
+        r.append(prefix).push_back('\0');
+        c.path_at_ = static_cast<std::uint32_t>(r.size());
+        r.append(path).push_back('\0');
+        c.headers_at_ = static_cast<std::uint32_t>(r.size());
+        append_packed_headers(r, headers, websocket_upgrade);
+    }
+    static std::string_view packed_headers(const connection& c) noexcept {
+        return std::string_view(c.request_).substr(c.headers_at_);
     }
 };
 

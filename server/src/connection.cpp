@@ -43,7 +43,7 @@ bool connection::is_open() const noexcept {
 
 header_list connection::headers() const {
     header_list all;
-    detail::find_packed_header(headers_, [&](std::string_view k, std::string_view v) {
+    detail::find_packed_header(detail::connection_access::packed_headers(*this), [&](std::string_view k, std::string_view v) {
         all.emplace_back(k, v);
         return false;
     });
@@ -52,7 +52,7 @@ header_list connection::headers() const {
 
 std::optional<std::string_view> connection::header(std::string_view name) const {
     std::optional<std::string_view> found;
-    detail::find_packed_header(headers_, [&](std::string_view k, std::string_view v) {
+    detail::find_packed_header(detail::connection_access::packed_headers(*this), [&](std::string_view k, std::string_view v) {
         if (!detail::iequal(k, name)) return false;
         found = v;
         return true;

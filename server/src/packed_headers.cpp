@@ -18,19 +18,20 @@ bool is_handshake_header(const std::string& name) {
 
 }  // namespace
 
-std::string pack_headers(const Poco::Net::NameValueCollection& headers, bool websocket_upgrade) {
-    auto keep = [&](const std::string& name) { return !websocket_upgrade || !is_handshake_header(name); };
+std::size_t packed_headers_size(const Poco::Net::NameValueCollection& headers, bool websocket_upgrade) {
     std::size_t size = 0;
     for (const auto& [k, v] : headers)
-        if (keep(k)) size += k.size() + v.size() + 2;
-    std::string packed;
-    packed.reserve(size);  // exactly: it is kept for the session's life
+        if (!websocket_upgrade || !is_handshake_header(k)) size += k.size() + v.size() + 2;
+    return size;
+}
+
+void append_packed_headers(std::string& out, const Poco::Net::NameValueCollection& headers,
+                           bool websocket_upgrade) {
     for (const auto& [k, v] : headers) {
-        if (!keep(k)) continue;
-        packed.append(k).push_back('\0');
-        packed.append(v).push_back('\0');
+        if (websocket_upgrade && is_handshake_header(k)) continue;
+        out.append(k).push_back('\0');
+        out.append(v).push_back('\0');
     }
-    return packed;
 }
 
 }  // namespace sockjs::detail

@@ -1,6 +1,6 @@
 #pragma once
-// The opening request's headers as a connection keeps them for the application: one string,
-// each header as name '\0' value '\0'. A held session keeps them for its whole life, and one
+// The opening request's headers as a connection keeps them for the application: in one
+// string (with the rest of what it knows of the request, see connection.hpp), each header as name '\0' value '\0'. A held session keeps them for its whole life, and one
 // exactly-sized buffer costs a fraction of a vector of string pairs (docs/benchmarks.md,
 // "Memory per held session"). HTTP forbids NUL in names and values (the parser rejects it),
 // so the separator cannot occur inside either.
@@ -12,10 +12,13 @@
 
 namespace sockjs::detail {
 
-/// Packs `headers`. `websocket_upgrade`: leaves out the handshake's own headers (Upgrade,
-/// Connection, Sec-WebSocket-Key/-Key1/-Key2/-Version/-Extensions), which describe the
-/// transport rather than the client.
-std::string pack_headers(const Poco::Net::NameValueCollection& headers, bool websocket_upgrade);
+/// Appends `headers` packed to `out`. `websocket_upgrade`: leaves out the handshake's own
+/// headers (Upgrade, Connection, Sec-WebSocket-Key/-Key1/-Key2/-Version/-Extensions), which
+/// describe the transport rather than the client.
+void append_packed_headers(std::string& out, const Poco::Net::NameValueCollection& headers,
+                           bool websocket_upgrade);
+/// The bytes append_packed_headers() appends.
+std::size_t packed_headers_size(const Poco::Net::NameValueCollection& headers, bool websocket_upgrade);
 
 /// ASCII case-insensitive equality (header names are ASCII tokens).
 inline bool iequal(std::string_view a, std::string_view b) {

@@ -182,6 +182,16 @@ TEST_CASE("api: headers() are the client's, duplicates kept, without a WebSocket
     CHECK_FALSE(c->header("X-Dupe"));
 }
 
+TEST_CASE("api: a connection no server opened knows no request", "[api]") {
+    Echo c;
+    CHECK(c.remote_address().empty());
+    CHECK(c.prefix().empty());
+    CHECK(c.path().empty());
+    CHECK(c.headers().empty());
+    CHECK_FALSE(c.header("Host"));
+    CHECK_FALSE(c.cookie("a"));
+}
+
 TEST_CASE("api: ids are unique and find() forgets closed connections", "[api]") {
     observed o;
     test_server s([&](sockjs::server& srv) { srv.route("/rec", recording(o)); });

@@ -88,12 +88,14 @@ public:
     /// "xhr_streaming", "eventsource", "htmlfile", "jsonp", or "raw_websocket" (the
     /// framing-less `/websocket` endpoint).
     std::string_view transport() const noexcept { return transport_; }
-    /// "ip:port" of the client that opened the session.
-    const std::string& remote_address() const noexcept { return remote_; }
+    /// "ip:port" of the client that opened the session. Like prefix() and path(), a view
+    /// into one buffer the connection keeps for what it knows of its opening request (a held
+    /// session's memory): valid as long as the connection.
+    std::string_view remote_address() const noexcept { return request_field(0, prefix_at_); }
     /// The service prefix, e.g. "/echo".
-    const std::string& prefix() const noexcept { return prefix_; }
+    std::string_view prefix() const noexcept { return request_field(prefix_at_, path_at_); }
     /// The request path that opened the session, e.g. "/echo/000/abc/xhr_streaming".
-    const std::string& path() const noexcept { return path_; }
+    std::string_view path() const noexcept { return request_field(path_at_, headers_at_); }
     /// Headers of the request that opened the session, names as the client sent them, in
     /// the order it sent them (duplicates kept). A copy, built on each call: the connection
     /// keeps them packed in one buffer (a held session's memory), so prefer header() for a
@@ -113,11 +115,15 @@ private:
     friend struct detail::connection_access;
     std::weak_ptr<detail::conn_backend> backend_;
     std::string id_;
+    std::string_view request_field(std::uint32_t at, std::uint32_t next) const noexcept {
+        return std::string_view(request_).substr(at, next - at - 1);
+    }
+
     std::string_view transport_;
-    std::string remote_;
-    std::string prefix_;
-    std::string path_;
-    std::string headers_;  ///< each header as name '\0' value '\0' (HTTP forbids NUL in both)
+    /// remote '\0' prefix '\0' path '\0', then each header as name '\0' value '\0' (HTTP
+    /// forbids NUL in names and values).
+    std::string request_;
+    std::uint32_t prefix_at_ = 0, path_at_ = 0, headers_at_ = 0;
 };
 
 /// The lambda form of a service. Empty members are ignored.
