@@ -65,7 +65,7 @@ receiver_output server_session::attach(transport t, std::string_view callback, t
     heartbeat_due_ = false;
     if (state_ == session_state::connecting) {
         state_ = session_state::open;
-        events_.push_back(session_event{session_event::opened, {}, 0, {}});
+        events_.push_back(session_event{session_event::opened, {}, 0});
         write_frame(out, open_frame, now);
         // Polling ends after its one frame; websocket carries one frame per message.
         if (!is_streaming(t)) {
@@ -217,7 +217,7 @@ void server_session::enter_closing(int code, std::string_view reason, bool keep_
 }
 
 void server_session::push_closed_event() {
-    events_.push_back(session_event{session_event::closed, {}, close_code_, close_reason_});
+    events_.push_back(session_event{session_event::closed, close_reason_, close_code_});
 }
 
 errc server_session::receive(std::string_view body, payload_format format, time_point now) {
@@ -227,7 +227,7 @@ errc server_session::receive(std::string_view body, payload_format format, time_
     if (e != errc::ok) return e;
     if (state_ == session_state::open)
         for (auto& m : decoded)
-            events_.push_back(session_event{session_event::message, std::move(m), 0, {}});
+            events_.push_back(session_event{session_event::message, std::move(m), 0});
     return errc::ok;
 }
 

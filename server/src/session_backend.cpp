@@ -200,7 +200,7 @@ void session_backend::dispatch(session_event& ev) {
     switch (ev.kind) {
     case session_event::opened: app_open(); break;
     case session_event::message: app_message(ev.data); break;
-    case session_event::closed: app_close(ev.code, ev.reason); break;
+    case session_event::closed: app_close(ev.code, ev.data); break;
     }
 }
 

@@ -188,7 +188,7 @@ TEST_CASE("application close: polling gets o, then the close frame, replayed", "
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].kind == session_event::closed);
     CHECK(ev[0].code == 3000);
-    CHECK(ev[0].reason == "Go away!");
+    CHECK(ev[0].data == "Go away!");
 
     for (int i = 0; i < 3; ++i) {
         auto out = s.attach(transport::jsonp, "x", t0 + 100ms * i);
@@ -317,7 +317,7 @@ TEST_CASE("an aborted receiver closes the session with 1002", "[session]") {
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].kind == session_event::closed);
     CHECK(ev[0].code == 1002);
-    CHECK(ev[0].reason == "Connection interrupted");
+    CHECK(ev[0].data == "Connection interrupted");
 
     auto out = s.attach(transport::xhr, {}, t0 + 3ms);
     CHECK(out.bytes == "c[1002,\"Connection interrupted\"]\n");
@@ -473,7 +473,7 @@ TEST_CASE("no receiver for disconnect_delay: closed event, replay, then expiry",
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].kind == session_event::closed);
     CHECK(ev[0].code == 1000);
-    CHECK(ev[0].reason == "Session timed out");
+    CHECK(ev[0].data == "Session timed out");
     CHECK(s.next_deadline() == t0 + 10s);
 
     // A late client is told, and that extends the replay window (as sockjs-node).
@@ -528,7 +528,7 @@ TEST_CASE("queue overflow closes the session with 1013", "[session]") {
     auto ev = drain(s);
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].code == 1013);
-    CHECK(ev[0].reason == "Send queue overflow");
+    CHECK(ev[0].data == "Send queue overflow");
     CHECK(s.send("x") == errc::session_not_open);
     CHECK(s.attach(transport::xhr, {}, t0).bytes == "c[1013,\"Send queue overflow\"]\n");
 }
@@ -625,7 +625,7 @@ TEST_CASE("terminate: no close frame to the receiver, closed event, replay later
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].kind == session_event::closed);
     CHECK(ev[0].code == 3000);
-    CHECK(ev[0].reason == "Broken framing.");
+    CHECK(ev[0].data == "Broken framing.");
     CHECK(s.next_deadline() == t0 + 6s);
     CHECK(s.attach(transport::xhr, {}, t0 + 2s).bytes == "c[3000,\"Broken framing.\"]\n");
 
@@ -654,7 +654,7 @@ TEST_CASE("websocket_closed: a clean close ends the session with 1000, others wi
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].kind == session_event::closed);
     CHECK(ev[0].code == code);
-    CHECK(ev[0].reason == reason);
+    CHECK(ev[0].data == reason);
     CHECK(s.close_code() == code);
 
     // Without a receiver it changes nothing.

@@ -70,9 +70,10 @@ struct session_event {
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #endif
-    std::string data;  ///< message: the decoded message
-    int code = 0;      ///< closed: the close code (1000 normal, 1002 interrupted, ...)
-    std::string reason;
+    /// message: the decoded message; closed: the close reason. One string for both keeps
+    /// the event (and the slot a session's event queue keeps for the next one) small.
+    std::string data;
+    int code = 0;  ///< closed: the close code (1000 normal, 1002 interrupted, ...)
 };
 
 class server_session {
