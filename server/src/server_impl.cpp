@@ -309,13 +309,13 @@ bool server_impl::send_to(std::string_view id, std::string_view message) {
 
 std::shared_ptr<connection> server_impl::find(std::string_view id) const {
     std::lock_guard lock(ids_mutex_);
-    auto it = ids_.find(std::string(id));
+    auto it = ids_.find(id);
     return it == ids_.end() ? nullptr : it->second.lock();
 }
 
 void server_impl::register_connection(const std::shared_ptr<connection>& c) {
     std::lock_guard lock(ids_mutex_);
-    ids_[c->id()] = c;
+    ids_.insert_or_assign(std::string_view(c->id()), c);
 }
 
 void server_impl::unregister_connection(const std::string& id) {

@@ -118,7 +118,12 @@ private:
     topic_registry topics_;
 
     mutable std::mutex ids_mutex_;
-    std::unordered_map<std::string, std::weak_ptr<connection>> ids_;
+    /// Keyed by a view of the connection's own id, so that a held session's entry has no copy
+    /// of its 24-character id. The view never outlives the string: a backend registers its
+    /// connection only while it is in its service's live set, and leaves the set only through
+    /// release(), which unregisters before letting go of the connection (the live sets die
+    /// after this map, at the server's destruction).
+    std::unordered_map<std::string_view, std::weak_ptr<connection>> ids_;
 
     std::mutex state_mutex_;
     std::condition_variable state_cv_;
