@@ -183,6 +183,41 @@ TEST_CASE("a ws_listener: it may drop the channel inside a callback, hears the c
     CHECK(rec->copy() == std::vector<std::string>{"message:drop", "message:after", "close:1000:bye"});
 }
 
+TEST_CASE("a ws_listener that goes away inside a callback hears nothing more, and the channel carries on") {
+    // Held only by itself until "leave": the channel holds listeners weakly.
+    struct leaver final : ws_listener {
+        std::atomic<int>* messages;
+        std::atomic<int>* closes;
+        std::shared_ptr<leaver> self;
+        void on_ws_message(std::string&& msg) override {
+            ++*messages;
+            if (msg == "leave") self.reset();  // destroys this listener once the call returns
+        }
+        void on_ws_closed(int, std::string_view) override { ++*closes; }
+    };
+    std::atomic<int> messages{0}, closes{0};
+    test_server s([&](std::shared_ptr<exchange> ex, http_request& req) {
+        auto ch = accept_websocket(ex, req, 100);
+        if (!ch) return;
+        auto l = std::make_shared<leaver>();
+        l->messages = &messages;
+        l->closes = &closes;
+        l->self = l;
+        ch->listen(l);
+    });
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(1, "one") + client_frame(1, "leave") + client_frame(1, "unheard") +
+           client_frame(8, std::string("\x03\xe8", 2)));
+    const ws_frame f = read_frame(c);  // the channel still answers the close handshake
+    CHECK(f.opcode == 8);
+    CHECK(f.close_code() == 1000);
+    CHECK(c.closed_by_peer());
+    std::this_thread::sleep_for(50ms);
+    CHECK(messages == 2);
+    CHECK(closes == 0);
+}
+
 TEST_CASE("server close: close frame with code and reason, then TCP closes after the echo") {
     echo_ws app;
     test_server s(app.handler());
