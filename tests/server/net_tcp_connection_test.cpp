@@ -75,3 +75,25 @@ TEST_CASE("send_now: a frame written after buffered bytes is sent after them") {
     // must not overtake it.
     CHECK(write_then_read(10, 100, [](int i) { return i == 0; }) == 10);
 }
+
+TEST_CASE("a write larger than an emptied buffer keeps is on the socket before the loop's iteration ends") {
+    // A stream's head and 2 KiB prelude: held until the end of the iteration, a burst of new
+    // streams would hold all their buffers at once. The handler waits, inside the iteration,
+    // for the client to have read the prelude.
+    const std::string prelude(2048, 'h');
+    std::atomic<bool> arrived{false};
+    std::atomic<int> seen_inside{-1};
+    test_server s([&](std::shared_ptr<exchange> ex, http_request&) {
+        ex->begin_stream(200, {});
+        ex->write(prelude);
+        seen_inside = eventually([&] { return arrived.load(); }, 1500ms) ? 1 : 0;
+        ex->end_stream();
+    });
+    client c(s.address());
+    c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string got = c.read_until(prelude);
+    arrived = !got.empty();
+    REQUIRE(eventually([&] { return seen_inside.load() >= 0; }, 3000ms));
+    CHECK(seen_inside.load() == 1);
+    CHECK(got.find("HTTP/1.1 200") == 0);
+}

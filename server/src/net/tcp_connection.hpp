@@ -121,6 +121,9 @@ private:
     void refuse_plain_http();
     /// Output not yet handed to the socket (plaintext that can be encrypted now, ciphertext).
     bool has_output() const;
+    /// Sends the buffered output now (before the loop's flush); what the socket does not take
+    /// stays buffered. A failed send dooms the connection (closed at the flush).
+    void send_early();
     void on_peer_eof();
     void begin_linger();
     void notify_gone();
@@ -165,6 +168,7 @@ private:
     bool processing_ = false;         // in process_http()
     bool tls_input_seen_ = false;     // the first bytes of a TLS connection were looked at
     bool process_scheduled_ = false;
+    bool send_blocked_ = false;       // send_early() left bytes: no more until the flush
     deadline deadline_kind_ = deadline::none;
 
     out_buffer out_;          // plaintext (encrypted at the flush on a TLS connection)
