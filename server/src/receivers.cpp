@@ -19,12 +19,11 @@ http_receiver::http_receiver(std::shared_ptr<net::exchange> ex, transport t, htt
                              net::loop& home, std::size_t high_watermark)
     : ex_(std::move(ex)),
       ex_loop_(ex_->owner()),
-      streaming_(is_streaming(t)),
-      head_(std::move(head)),
-      prelude_(std::move(prelude)),
       session_(std::move(session)),
       home_(home),
-      high_watermark_(high_watermark) {}
+      high_watermark_(high_watermark),
+      streaming_(is_streaming(t)),
+      unsent_(std::make_unique<unsent>(unsent{std::move(head), std::move(prelude)})) {}
 
 void http_receiver::arm() {
     ex_->on_abort([w = weak_from_this()] {
@@ -45,23 +44,21 @@ void http_receiver::write(std::string bytes, bool end, int, std::string_view) {
 void http_receiver::write_here(std::string bytes, bool end) {
     if (done_) return;
     if (!streaming_) {
-        body_ += bytes;
+        http_response& r = unsent_->head;
+        r.body += bytes;
         if (end) {
             done_ = true;
-            ex_->respond(head_.status, head_.headers, body_);
+            ex_->respond(r.status, r.headers, r.body);
+            unsent_.reset();
         }
         return;
     }
-    if (!started_) {
-        started_ = true;
-        ex_->begin_stream(head_.status, head_.headers);
+    if (unsent_) {
+        // Written once: a held stream keeps neither the head nor the 2 KiB prelude.
+        const std::unique_ptr<unsent> u = std::move(unsent_);
+        ex_->begin_stream(u->head.status, u->head.headers);
         // The prelude is a chunk of its own: the suite reads it with one read().
-        const bool ok = prelude_.empty() || ex_->write(prelude_);
-        // A held stream keeps only what it still needs: the head and the 2 KiB prelude are
-        // written once, and kept they would be a third of an idle session's RSS.
-        std::string().swap(prelude_);
-        head_ = {};
-        if (!ok) return lost();
+        if (!u->prelude.empty() && !ex_->write(u->prelude)) return lost();
     }
     if (!bytes.empty() && !ex_->write(bytes)) return lost();
     if (end) {

@@ -65,19 +65,24 @@ private:
     void lost();
     void drained();
 
+    // What the response needs until it starts (a stream: its head and prelude) or ends (a
+    // poll: its head, and in head.body what the session wrote so far). Freed then: a held
+    // stream keeps none of it (a held xhr-streaming session's RSS, docs/benchmarks.md).
+    struct unsent {
+        http_response head;
+        std::string prelude;
+    };
+
     std::shared_ptr<net::exchange> ex_;
     net::loop& ex_loop_;
-    bool streaming_;
-    http_response head_;
-    std::string prelude_;
     std::weak_ptr<conn_backend> session_;
     net::loop& home_;
     std::size_t high_watermark_;
     std::atomic<bool> congested_{false};
+    bool streaming_;
     // Exchange loop only:
-    bool started_ = false;
     bool done_ = false;
-    std::string body_;  // polling: the response body collected until the end
+    std::unique_ptr<unsent> unsent_;  // null once a stream started or a poll answered
 };
 
 /// The WebSocket of a SockJS WebSocket session: each output is one text message. A member
