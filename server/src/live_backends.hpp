@@ -1,5 +1,6 @@
 #pragma once
-// The live backends of one service on one loop: what a broadcast and shutdown walk.
+// The live backends of one service on one loop: what a broadcast and shutdown walk. (The
+// net layer's event_loop keeps its connections in one too: tcp_connection::live_slot.)
 //
 // A vector with swap-remove rather than a hash set: a broadcast to thousands of sessions walks
 // it once per message, and a set's nodes are one more allocation per session to miss in the
@@ -22,14 +23,15 @@ public:
     }
     /// `b` leaves; the last backend takes its slot. No-op if `b` is not here.
     void erase(const Backend& b) {
+        if (!contains(b)) return;
         const std::size_t i = b.live_slot;
-        if (i >= all_.size() || all_[i].get() != &b) return;
         if (i + 1 != all_.size()) {
             all_[i] = std::move(all_.back());
             all_[i]->live_slot = i;
         }
         all_.pop_back();
     }
+    bool contains(const Backend& b) const noexcept { return b.live_slot < all_.size() && all_[b.live_slot].get() == &b; }
     std::size_t size() const noexcept { return all_.size(); }
     /// For walks that change nothing (counting).
     auto begin() const noexcept { return all_.cbegin(); }

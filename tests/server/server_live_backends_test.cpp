@@ -53,9 +53,12 @@ TEST_CASE("live_backends: erasing a backend twice, or one never inserted, change
     set.insert(a);
     set.insert(b);
     set.erase(*a);
+    CHECK_FALSE(set.contains(*a));
     set.erase(*a);  // its old slot now holds b
     CHECK(names(set) == std::vector<int>{2});
+    CHECK(set.contains(*b));
     backend stranger{9, 0};
+    CHECK_FALSE(set.contains(stranger));
     set.erase(stranger);
     CHECK(set.size() == 1);
 }

@@ -174,10 +174,9 @@ void event_loop::log(std::string_view line) const {
 void event_loop::mark_dirty(std::shared_ptr<tcp_connection> c) { dirty_.push_back(std::move(c)); }
 void event_loop::defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
 void event_loop::forget(tcp_connection* c) {
-    auto it = connections_.find(c->key());
-    if (it == connections_.end()) return;
-    retired_.push_back(std::move(it->second));
-    connections_.erase(it);
+    if (!connections_.contains(*c)) return;
+    retired_.push_back(c->shared_from_this());
+    connections_.erase(*c);
 }
 
 void event_loop::run() {
@@ -368,14 +367,14 @@ void event_loop::accept_ready() {
             continue;  // the peer is already gone
         }
         auto c = std::make_shared<tcp_connection>(*this, std::move(socket), peer);
-        connections_.emplace(c->key(), c);
+        connections_.insert(c);
         c->start();
     }
 }
 
 void event_loop::sweep() {
     std::vector<std::shared_ptr<tcp_connection>> due;
-    for (auto& [key, c] : connections_)
+    for (const auto& c : connections_)
         if (c->deadline_due(now_)) due.push_back(c);
     for (auto& c : due) c->on_deadline();
 }
@@ -389,10 +388,7 @@ void event_loop::close_all() {
         }
         listening_ = false;
     }
-    std::vector<std::shared_ptr<tcp_connection>> all;
-    all.reserve(connections_.size());
-    for (auto& [key, c] : connections_) all.push_back(c);
-    for (auto& c : all) c->close_now();
+    for (auto& c : connections_.snapshot()) c->close_now();
 }
 
 }  // namespace sockjs::net

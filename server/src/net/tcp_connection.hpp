@@ -47,8 +47,8 @@ public:
     tcp_connection(const tcp_connection&) = delete;
     tcp_connection& operator=(const tcp_connection&) = delete;
 
-    /// The loop's key for this connection (stable until it is destroyed).
-    const void* key() const { return socket_.impl(); }
+    /// Where the loop keeps this connection (event_loop::connections_).
+    std::size_t live_slot = 0;
     event_loop& owner() { return loop_; }
 
     // --- driven by the loop ---
