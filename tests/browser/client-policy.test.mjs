@@ -2,7 +2,7 @@
 // reconnect.hpp) and adds none of its own: against a scripted SockJS server that answers each
 // request as a test says, with the misbehaviour real servers and proxies show, on the browser's
 // own clock. client-behaviour.test.mjs replays the behaviour vectors step by step.
-// Ports 18500-18501.
+// Ports 18540-18541 (18500 is the TLS matrix's).
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 
 import { answerCors, browserSuite } from './support.mjs';
 
-const PORT = 18500;
+const PORT = 18540;
 
 /**
  * A SockJS server whose answers a test scripts: `script(t, session, res, body)` answers the receiving
