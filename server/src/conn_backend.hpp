@@ -81,7 +81,7 @@ public:
     void unsubscribe(std::string_view topic);
     void publish(std::string_view topic, std::string_view message);
     bool is_open() const noexcept { return open_.load(std::memory_order_acquire); }
-    /// Where this backend is in its service's live set (see live_backends).
+    /// Where this backend is in its service's live set (see net::live_set).
     std::size_t live_slot = 0;
 
     // ---- home loop ----

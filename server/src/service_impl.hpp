@@ -4,7 +4,7 @@
 // broadcast and shutdown).
 
 #include "conn_backend.hpp"
-#include "live_backends.hpp"
+#include "net/live_set.hpp"
 #include "stats_counters.hpp"
 
 #include <sockjs/options.hpp>
@@ -87,7 +87,7 @@ struct service_impl {
     session_registry registry;
 
     /// Live backends per loop index; touched only on that loop's thread.
-    std::vector<live_backends<conn_backend>> live;
+    std::vector<net::live_set<conn_backend>> live;
     /// This service's counters, one block per loop (the loop of a backend's home).
     service_counters counters;
 

@@ -3,10 +3,10 @@
 // (SO_REUSEPORT: the kernel spreads accepted connections over the loops), a wake-up socket
 // for post(), timers, and the connections accepted on it.
 
+#include "net/live_set.hpp"
 #include "net/net.hpp"
 #include "net/tls.hpp"
 #include "net/timer_heap.hpp"
-#include "live_backends.hpp"
 
 #include <Poco/Net/DatagramSocket.h>
 #include <Poco/Net/PollSet.h>  // the POLL_* interest bits connections pass to watch()
@@ -126,7 +126,7 @@ private:
     // Owns the loop's connections (an epoll event names its connection directly). A vector
     // with swap-remove, not a hash map keyed by socket: a held connection costs 16 bytes here
     // instead of a 32-byte node, its bucket and malloc's overhead.
-    detail::live_backends<tcp_connection> connections_;
+    live_set<tcp_connection> connections_;
     std::vector<std::shared_ptr<tcp_connection>> retired_;  // forgotten this iteration
     std::vector<char> scratch_;
     std::atomic<bool> stop_{false};

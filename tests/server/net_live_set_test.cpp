@@ -1,8 +1,8 @@
-// live_backends: a broadcast's and shutdown's walk over one loop's backends. Removal moves the
-// last backend into the freed slot and tells it; a backend that is not (or no longer) in the
-// set is left alone.
+// live_set: a loop's walk over its connections, and a broadcast's and shutdown's over a
+// service's sessions. Removal moves the last member into the freed slot and tells it; a member
+// that is not (or no longer) in the set is left alone.
 
-#include "live_backends.hpp"
+#include "net/live_set.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-using sockjs::detail::live_backends;
+using sockjs::net::live_set;
 
 namespace {
 
@@ -19,7 +19,7 @@ struct backend {
     std::size_t live_slot = 0;
 };
 
-std::vector<int> names(const live_backends<backend>& set) {
+std::vector<int> names(const live_set<backend>& set) {
     std::vector<int> out;
     for (const auto& b : set.snapshot()) out.push_back(b->name);
     std::sort(out.begin(), out.end());
@@ -28,8 +28,8 @@ std::vector<int> names(const live_backends<backend>& set) {
 
 }  // namespace
 
-TEST_CASE("live_backends: erase from the middle, the end and the front keeps every other backend findable") {
-    live_backends<backend> set;
+TEST_CASE("live_set: erase from the middle, the end and the front keeps every other backend findable") {
+    live_set<backend> set;
     std::vector<std::shared_ptr<backend>> all;
     for (int i = 0; i < 5; ++i) {
         all.push_back(std::make_shared<backend>(backend{i}));
@@ -46,8 +46,8 @@ TEST_CASE("live_backends: erase from the middle, the end and the front keeps eve
     CHECK(set.snapshot().front()->live_slot == 0);
 }
 
-TEST_CASE("live_backends: erasing a backend twice, or one never inserted, changes nothing") {
-    live_backends<backend> set;
+TEST_CASE("live_set: erasing a backend twice, or one never inserted, changes nothing") {
+    live_set<backend> set;
     auto a = std::make_shared<backend>(backend{1});
     auto b = std::make_shared<backend>(backend{2});
     set.insert(a);
@@ -63,8 +63,8 @@ TEST_CASE("live_backends: erasing a backend twice, or one never inserted, change
     CHECK(set.size() == 1);
 }
 
-TEST_CASE("live_backends: the snapshot keeps every backend alive while the walk erases them") {
-    live_backends<backend> set;
+TEST_CASE("live_set: the snapshot keeps every backend alive while the walk erases them") {
+    live_set<backend> set;
     std::weak_ptr<backend> watch;
     {
         auto a = std::make_shared<backend>(backend{1});

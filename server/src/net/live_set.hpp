@@ -1,21 +1,21 @@
 #pragma once
-// The live backends of one service on one loop: what a broadcast and shutdown walk. (The
-// net layer's event_loop keeps its connections in one too: tcp_connection::live_slot.)
+// A loop's set of live objects, walked whole: the loop's connections (event_loop, each a
+// tcp_connection) and a service's sessions on that loop (what a broadcast and shutdown walk).
 //
 // A vector with swap-remove rather than a hash set: a broadcast to thousands of sessions walks
-// it once per message, and a set's nodes are one more allocation per session to miss in the
+// it once per message, and a set's nodes are one more allocation per member to miss in the
 // cache on that walk (callgrind's cache simulation: ~0.8 misses per delivery), and ~40 bytes
-// per held session. Each backend knows its own slot (conn_backend::live_slot), so removal is
-// O(1) too. Loop thread only.
+// per held session. Each member knows its own slot (its `live_slot`), so removal is O(1) too.
+// Loop thread only.
 
 #include <cstddef>
 #include <memory>
 #include <vector>
 
-namespace sockjs::detail {
+namespace sockjs::net {
 
 template <class Backend>
-class live_backends {
+class live_set {
 public:
     void insert(std::shared_ptr<Backend> b) {
         b->live_slot = all_.size();
@@ -44,4 +44,4 @@ private:
     std::vector<std::shared_ptr<Backend>> all_;
 };
 
-}  // namespace sockjs::detail
+}  // namespace sockjs::net
