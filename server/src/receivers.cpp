@@ -26,9 +26,8 @@ http_receiver::http_receiver(std::shared_ptr<net::exchange> ex, transport t, htt
       unsent_(std::make_unique<unsent>(unsent{std::move(head), std::move(prelude)})) {}
 
 void http_receiver::arm() {
-    ex_->on_abort([w = weak_from_this()] {
-        if (auto r = w.lock()) r->lost();
-    });
+    ex_->listen(std::shared_ptr<net::exchange_listener>(shared_from_this(),
+                                                         static_cast<net::exchange_listener*>(this)));
 }
 
 void http_receiver::write(std::string bytes, bool end, int, std::string_view) {
@@ -66,12 +65,8 @@ void http_receiver::write_here(std::string bytes, bool end) {
         ex_->end_stream();
         return;
     }
-    if (!congested_.load(std::memory_order_relaxed) && ex_->buffered() > high_watermark_) {
+    if (!congested_.load(std::memory_order_relaxed) && ex_->buffered() > high_watermark_)
         congested_.store(true, std::memory_order_release);
-        ex_->on_drain([w = weak_from_this()] {
-            if (auto r = w.lock()) r->drained();
-        });
-    }
 }
 
 void http_receiver::lost() {
@@ -83,7 +78,10 @@ void http_receiver::lost() {
     });
 }
 
-void http_receiver::drained() {
+void http_receiver::on_exchange_drained() {
+    // The connection reports every crossing of its low watermark; the session waits for one
+    // only after this receiver said it was congested.
+    if (!congested_.load(std::memory_order_relaxed)) return;
     congested_.store(false, std::memory_order_release);
     if (done_) return;
     post_to(home_, [s = session_, id = id()] {

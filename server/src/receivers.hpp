@@ -46,14 +46,16 @@ private:
 /// Streaming transports: head and prelude go out on the first write (the prelude as its own
 /// chunk), every later output as one chunk. Polling transports: one response with
 /// Content-Length when the session ends the receiver.
-class http_receiver final : public receiver, public std::enable_shared_from_this<http_receiver> {
+class http_receiver final : public receiver,
+                            public std::enable_shared_from_this<http_receiver>,
+                            private net::exchange_listener {
 public:
     /// On the exchange's loop. `session` is told (on `home`) when the client goes away or
     /// the connection drains.
     http_receiver(std::shared_ptr<net::exchange> ex, transport t, http_response head,
                   std::string prelude, std::weak_ptr<conn_backend> session, net::loop& home,
                   std::size_t high_watermark);
-    /// Registers for aborts (needs shared_from_this, hence not in the constructor).
+    /// Listens to the exchange (needs weak_from_this, hence not in the constructor).
     void arm();
 
     void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
@@ -62,8 +64,10 @@ public:
 
 private:
     void write_here(std::string bytes, bool end);
+    // The exchange's listener (exchange loop).
+    void on_exchange_aborted() override { lost(); }
+    void on_exchange_drained() override;
     void lost();
-    void drained();
 
     // What the response needs until it starts (a stream: its head and prelude) or ends (a
     // poll: its head, and in head.body what the session wrote so far). Freed then: a held

@@ -22,14 +22,25 @@ namespace {
 constexpr std::size_t whole_file_limit = 256u << 10;
 constexpr std::size_t stream_piece = 64u << 10;
 // More is read only while less than this waits to be sent. It must exceed the connection's
-// write_low_watermark (64 KiB) so that on_drain fires once the socket takes the bytes.
+// write_low_watermark (64 KiB) so that a drain is reported once the socket takes the bytes.
 constexpr std::size_t stream_window = 256u << 10;
 
-/// Sends an open file as a chunked stream, refilling from on_drain.
-class file_stream : public std::enable_shared_from_this<file_stream> {
+/// Sends an open file as a chunked stream, refilling at each drain. Owns itself until the
+/// stream ends or the client goes away (the exchange holds its listener weakly).
+class file_stream final : public net::exchange_listener {
 public:
+    static void start(std::ifstream in, std::shared_ptr<net::exchange> ex) {
+        auto s = std::make_shared<file_stream>(std::move(in), std::move(ex));
+        s->self_ = s;
+        s->ex_->listen(s);
+        s->pump();
+    }
     file_stream(std::ifstream in, std::shared_ptr<net::exchange> ex) : in_(std::move(in)), ex_(std::move(ex)) {}
 
+    void on_exchange_drained() override { pump(); }
+    void on_exchange_aborted() override { self_.reset(); }
+
+private:
     void pump() {
         std::string piece;
         while (ex_->buffered() < stream_window) {
@@ -44,16 +55,16 @@ public:
                 return finish();
             }
         }
-        ex_->on_drain([self = shared_from_this()] { self->pump(); });
+    }
+    void finish() {
+        ex_->listen({});
+        // Last: may destroy this (the caller returns at once).
+        self_.reset();
     }
 
-private:
-    void finish() {
-        ex_->on_drain(nullptr);
-        ex_->on_abort(nullptr);
-    }
     std::ifstream in_;
     std::shared_ptr<net::exchange> ex_;
+    std::shared_ptr<file_stream> self_;
 };
 
 void not_found(net::exchange& ex) {
@@ -170,7 +181,7 @@ void serve_static(const std::string& root, const std::shared_ptr<net::exchange>&
     }
     ex.begin_stream(200, headers);
     if (req.method == "HEAD") return ex.end_stream();  // the head is all it asked for
-    std::make_shared<file_stream>(std::move(in), exp)->pump();
+    file_stream::start(std::move(in), exp);
 }
 
 }  // namespace sockjs::detail

@@ -149,19 +149,18 @@ public:
     }
     void end_stream() override { ended = true; }
     std::size_t buffered() const override { return buffered_bytes; }
-    void on_drain(std::function<void()> fn) override { drain_ = std::move(fn); }
-    void on_abort(std::function<void()> fn) override { abort_ = std::move(fn); }
+    void listen(std::weak_ptr<net::exchange_listener> l) override { listener_ = std::move(l); }
     net::loop& owner() override { return loop_; }
 
     /// The client went away (on the exchange's loop, as net reports it).
     void abort() {
         gone = true;
-        if (abort_) loop_.enter(abort_);
+        if (auto l = std::exchange(listener_, {}).lock()) loop_.enter([&] { l->on_exchange_aborted(); });
     }
     /// The connection's buffer fell to the low watermark.
     void drain() {
         buffered_bytes = 0;
-        if (drain_) loop_.enter(drain_);
+        if (auto l = listener_.lock()) loop_.enter([&] { l->on_exchange_drained(); });
     }
     std::string streamed() const {
         std::string all;
@@ -186,8 +185,7 @@ public:
 
 private:
     fake_loop& loop_;
-    std::function<void()> drain_;
-    std::function<void()> abort_;
+    std::weak_ptr<net::exchange_listener> listener_;
 };
 
 /// A WebSocket after its handshake; records what the layer sent.

@@ -94,11 +94,11 @@ TEST_CASE("timers: add_timer and cancel_timer from another thread are handed to 
     CHECK(fired == 1);
 }
 
-TEST_CASE("stop: closes every connection, pending responses see on_abort") {
+TEST_CASE("stop: closes every connection, pending responses see an abort") {
     std::atomic<int> aborts{0};
     std::atomic<int> requests{0};
     auto s = std::make_unique<test_server>([&](std::shared_ptr<exchange> ex, http_request&) {
-        ex->on_abort([&aborts, ex] { ++aborts; });  // holds itself until it fires
+        fn_exchange_listener::attach(*ex, [&aborts, ex] { ++aborts; });  // holds it until the abort
         ++requests;
     });
     std::vector<std::unique_ptr<client>> clients;

@@ -353,12 +353,12 @@ TEST_CASE("an idle keep-alive connection is closed after keep_alive_timeout") {
     CHECK(eventually([&] { return s.server.connection_count() == 0; }));
 }
 
-TEST_CASE("on_abort fires once when the client goes away during a pending response") {
+TEST_CASE("an abort is reported once when the client goes away during a pending response") {
     std::atomic<int> aborts{0};
     std::mutex m;
     std::shared_ptr<exchange> held;
     test_server s([&](std::shared_ptr<exchange> ex, http_request& req) {
-        ex->on_abort([&] { ++aborts; });
+        fn_exchange_listener::attach(*ex, [&] { ++aborts; });
         if (req.path == "/stream") ex->begin_stream(200, {});
         std::lock_guard<std::mutex> lock(m);
         held = ex;

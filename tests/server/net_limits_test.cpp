@@ -1,5 +1,5 @@
 // Resource limits and leaks: clients that do not read, pipelining floods, connection limits,
-// many abandoned connections (every descriptor released), backpressure with on_drain.
+// many abandoned connections (every descriptor released), backpressure with drain reports.
 
 #include "net_test_util.hpp"
 
@@ -38,7 +38,7 @@ TEST_CASE("a client that never reads is closed at write_hard_limit, others are s
                 }
                 lp->add_timer(std::chrono::steady_clock::now() + 1ms, *tick);
             };
-            ex->on_abort([&aborted, tick] {
+            fn_exchange_listener::attach(*ex, [&aborted, tick] {
                 aborted = true;
                 *tick = nullptr;  // breaks the tick <-> exchange cycle
             });
@@ -133,11 +133,11 @@ TEST_CASE("many connections opened and abandoned: the count returns to 0, no des
         if (req.path == "/stream") {
             ex->begin_stream(200, {});
             ex->write("x");
-            ex->on_abort([ex] {});  // holds the exchange until the abort
+            fn_exchange_listener::attach(*ex, [ex] {});  // holds the exchange until the abort
             return;
         }
         if (req.path == "/poll") {
-            ex->on_abort([ex] {});
+            fn_exchange_listener::attach(*ex, [ex] {});
             return;
         }
         ex->respond(200, {}, std::string(100000, 'b'));  // more than the client will read
@@ -183,7 +183,7 @@ TEST_CASE("many connections opened and abandoned: the count returns to 0, no des
     CHECK(accepted.load() == 0);
 }
 
-TEST_CASE("backpressure: a producer that waits for on_drain sends everything intact") {
+TEST_CASE("backpressure: a producer that waits for drains sends everything intact") {
     net_options o = test_server::small_options();
     o.write_low_watermark = 8u << 10;
     o.write_high_watermark = 32u << 10;
@@ -197,7 +197,10 @@ TEST_CASE("backpressure: a producer that waits for on_drain sends everything int
             ex->begin_stream(200, {});
             auto sent = std::make_shared<std::size_t>(0);
             auto pump = std::make_shared<std::function<void()>>();
-            *pump = [ex, sent, pump, &drains] {
+            auto listener = fn_exchange_listener::attach(*ex, {}, [pump] {
+                if (*pump) (*pump)();
+            });
+            *pump = [ex, sent, pump, listener, &drains] {
                 ++drains;
                 while (*sent < total && ex->buffered() <= 32u << 10) {
                     std::string chunk(4096, static_cast<char>('a' + (*sent / 4096) % 26));
@@ -206,12 +209,10 @@ TEST_CASE("backpressure: a producer that waits for on_drain sends everything int
                 }
                 if (*sent >= total) {
                     ex->end_stream();
+                    listener->release();
                     *pump = nullptr;
                 }
             };
-            ex->on_drain([pump] {
-                if (*pump) (*pump)();
-            });
             (*pump)();
         },
         o);

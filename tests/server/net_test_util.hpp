@@ -54,6 +54,35 @@ private:
     std::shared_ptr<fn_ws_listener> self_;
 };
 
+/// An exchange_listener made of functions, for tests. It owns itself until the exchange
+/// aborts or release() is called (after a normal end), as the callbacks it stands for were
+/// owned by the exchange until then.
+class fn_exchange_listener final : public exchange_listener {
+public:
+    static std::shared_ptr<fn_exchange_listener> attach(exchange& ex, std::function<void()> on_abort,
+                                                        std::function<void()> on_drain = {}) {
+        auto l = std::make_shared<fn_exchange_listener>();
+        l->abort_ = std::move(on_abort);
+        l->drain_ = std::move(on_drain);
+        l->self_ = l;
+        ex.listen(l);
+        return l;
+    }
+    void on_exchange_aborted() override {
+        auto keep = std::move(self_);
+        if (abort_) abort_();
+    }
+    void on_exchange_drained() override {
+        if (drain_) drain_();
+    }
+    void release() { self_.reset(); }
+
+private:
+    std::function<void()> abort_;
+    std::function<void()> drain_;
+    std::shared_ptr<fn_exchange_listener> self_;
+};
+
 /// Expectations checked on a loop thread. Catch's assertions are not thread-safe (TSan sees the
 /// loop thread and the test thread write the same Catch state), so a handler records what did
 /// not hold here and the test thread asserts `failures().empty()`.

@@ -115,3 +115,40 @@ TEST_CASE("static files and metrics: HEAD answers the GET head without the body"
     CHECK(r.status == 405);
     CHECK(r.header("Allow") == "GET, HEAD");
 }
+
+TEST_CASE("static files: a large file streams intact, and one whose client leaves is let go", "[static]") {
+    temp_site site;
+    // Over the whole-file limit (256 KiB), the window the stream refills at each drain report
+    // (256 KiB), and what the kernel's socket buffers take on both sides (tcp_wmem's and
+    // tcp_rmem's maxima, 4 and 6 MiB here): it goes out chunked, in many refills, and a
+    // client that stops reading leaves the stream waiting for a drain.
+    std::string big(16u << 20, '\0');
+    for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i / 4096 + i) % 26);
+    temp_site::write(site.root / "big.bin", big);
+    auto opts = test_options();
+    opts.static_dir = site.root.string();
+    test_server s(add_suite_services, opts);
+
+    SECTION("read to the end") {
+        raw_http c(s.port, 5s);
+        c.request("GET", "/big.bin");
+        const response head = c.read_head();
+        CHECK(head.status == 200);
+        CHECK(head.header("Transfer-Encoding") == "chunked");
+        const std::string body = c.read_body(head);
+        CHECK(body.size() == big.size());
+        CHECK(body == big);
+    }
+    SECTION("the client leaves mid-download: the stream and its open file are released") {
+        const std::size_t fds_before = open_fds();
+        {
+            raw_http c(s.port);
+            c.socket().setReceiveBufferSize(4096);
+            c.request("GET", "/big.bin");
+            CHECK(c.read_head().status == 200);
+            c.read_exact(1000);
+            // Nothing more is read: the server is left waiting for a drain when it goes.
+        }
+        CHECK(eventually([&] { return open_fds() <= fds_before; }));
+    }
+}

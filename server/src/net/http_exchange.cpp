@@ -3,6 +3,8 @@
 #include "net/tcp_connection.hpp"
 #include "net/response_writer.hpp"
 
+#include <utility>
+
 namespace sockjs::net {
 
 exchange_impl::exchange_impl(const std::shared_ptr<tcp_connection>& c, std::uint64_t id,
@@ -28,8 +30,7 @@ exchange_impl::~exchange_impl() {
 
 void exchange_impl::finish(bool keep_alive) {
     state_ = state::done;
-    on_drain_ = nullptr;
-    on_abort_ = nullptr;
+    listener_.reset();
     if (auto c = conn_.lock()) c->finish_exchange(id_, keep_alive);
 }
 
@@ -104,12 +105,8 @@ std::size_t exchange_impl::buffered() const {
     return c ? c->buffered() : 0;
 }
 
-void exchange_impl::on_drain(std::function<void()> fn) {
-    if (state_ != state::done) on_drain_ = std::move(fn);
-}
-
-void exchange_impl::on_abort(std::function<void()> fn) {
-    if (state_ != state::done) on_abort_ = std::move(fn);
+void exchange_impl::listen(std::weak_ptr<exchange_listener> listener) {
+    if (state_ != state::done) listener_ = std::move(listener);
 }
 
 loop& exchange_impl::owner() {
@@ -119,16 +116,13 @@ loop& exchange_impl::owner() {
 void exchange_impl::fire_abort() {
     if (state_ == state::done) return;
     state_ = state::done;
-    auto fn = std::move(on_abort_);
-    on_abort_ = nullptr;
-    on_drain_ = nullptr;
-    if (fn) fn();
+    auto l = std::exchange(listener_, {}).lock();
+    if (l) l->on_exchange_aborted();
 }
 
 void exchange_impl::fire_drain() {
-    if (state_ == state::done || !on_drain_) return;
-    auto fn = on_drain_;  // a copy: the callback may replace itself
-    fn();
+    if (state_ == state::done) return;
+    if (auto l = listener_.lock()) l->on_exchange_drained();
 }
 
 std::shared_ptr<tcp_connection> exchange_impl::connection_for_upgrade() const {
@@ -139,8 +133,7 @@ std::shared_ptr<tcp_connection> exchange_impl::connection_for_upgrade() const {
 
 void exchange_impl::mark_upgraded() {
     state_ = state::done;
-    on_drain_ = nullptr;
-    on_abort_ = nullptr;
+    listener_.reset();
 }
 
 }  // namespace sockjs::net

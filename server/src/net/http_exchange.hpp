@@ -6,7 +6,6 @@
 #include "net/net.hpp"
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 namespace sockjs::net {
@@ -25,8 +24,7 @@ public:
     bool write(std::string_view bytes) override;
     void end_stream() override;
     std::size_t buffered() const override;
-    void on_drain(std::function<void()> fn) override;
-    void on_abort(std::function<void()> fn) override;
+    void listen(std::weak_ptr<exchange_listener> listener) override;
     loop& owner() override;
 
     // For the connection and accept_websocket.
@@ -50,8 +48,7 @@ private:
     bool keep_alive_;
     bool stream_closes_ = false;
     state state_ = state::fresh;
-    std::function<void()> on_drain_;
-    std::function<void()> on_abort_;
+    std::weak_ptr<exchange_listener> listener_;
 };
 
 }  // namespace sockjs::net

@@ -4,12 +4,13 @@
 // Everything here is internal to the server library.
 //
 // Refinements since the first version of this contract (all source-compatible):
-// - net_options::write_low_watermark (64 KiB): the level on_drain fires at; on_drain stays
-//   registered and fires once per crossing (see exchange::on_drain).
+// - net_options::write_low_watermark (64 KiB): the level drains are reported at, once per
+//   crossing (see exchange_listener::on_exchange_drained).
 // - http_handler: the request is valid during the call only.
 // - accept_websocket: set the channel's listener before returning to the loop.
-// - ws_channel: one ws_listener instead of three std::function callbacks (a held WebSocket
-//   session's memory, see docs/benchmarks.md "Memory per held session").
+// - ws_channel: one ws_listener instead of three std::function callbacks, and exchange one
+//   exchange_listener instead of two (a held session's memory, see docs/benchmarks.md
+//   "Memory per held session").
 // - Writes are gathered: bytes written while the loop handles one round of events go out in
 //   one send() at the end of that round (so buffered() counts them until then).
 //
@@ -49,6 +50,21 @@ struct http_request {
 
 class loop;
 
+/// What an exchange tells the code producing its response, on the exchange's loop.
+class exchange_listener {
+public:
+    /// The write buffer drained to net_options::write_low_watermark after having been above
+    /// it (pull more then). Fires once per such crossing, so wait for it only after seeing
+    /// exchange::buffered() above write_low_watermark (e.g. above write_high_watermark).
+    virtual void on_exchange_drained() {}
+    /// The peer closed or the connection failed before the response ended (the client
+    /// aborted a long-poll or a stream). Once; never after a normal end.
+    virtual void on_exchange_aborted() = 0;
+
+protected:
+    ~exchange_listener() = default;
+};
+
 /// One request/response exchange on a connection. Exactly one of respond, begin_stream or
 /// accept_websocket is called per request (the handler may defer it: keep the shared_ptr).
 class exchange {
@@ -70,14 +86,11 @@ public:
 
     /// Bytes accepted by write() and not yet sent to the socket (backpressure).
     virtual std::size_t buffered() const = 0;
-    /// Called when the write buffer drains to net_options::write_low_watermark after having
-    /// been above it (the caller pulls more from its session then). Stays registered: it
-    /// fires once per such crossing. So wait for it only after seeing buffered() above
-    /// write_low_watermark (e.g. above write_high_watermark).
-    virtual void on_drain(std::function<void()> fn) = 0;
-    /// Called once if the peer closes or the connection fails before the response ended
-    /// (the client aborted a long-poll or a stream). Not called after a normal end.
-    virtual void on_abort(std::function<void()> fn) = 0;
+    /// Sets the one listener (replacing any earlier one; null: none; ignored once the
+    /// exchange is over). Held weakly, as ws_channel::listen holds its listener: the listener
+    /// (a receiver) usually owns the exchange. One pointer in place of a function per
+    /// callback: a held stream's memory, see docs/benchmarks.md "Memory per held session".
+    virtual void listen(std::weak_ptr<exchange_listener> listener) = 0;
 
     /// Loop that owns this exchange.
     virtual loop& owner() = 0;
@@ -96,7 +109,7 @@ public:
     /// dropped, 1002 protocol error, 1007 bad UTF-8, 1009 too big). `reason` is valid during
     /// the call only.
     virtual void on_ws_closed(int code, std::string_view reason) = 0;
-    /// The write buffer drained; same rule as exchange::on_drain.
+    /// The write buffer drained; same rule as exchange_listener::on_exchange_drained.
     virtual void on_ws_drained() {}
 
 protected:
@@ -166,7 +179,7 @@ struct net_options {
     std::chrono::milliseconds header_timeout{10000};     ///< slow heads (one byte a second): 408, close
     std::chrono::milliseconds keep_alive_timeout{60000}; ///< idle keep-alive connections close
     std::size_t write_high_watermark = 1u << 20;  ///< above this: stop producing (see buffered()); pipelined requests wait
-    std::size_t write_low_watermark = 64u << 10;  ///< on_drain fires when buffered() falls to this
+    std::size_t write_low_watermark = 64u << 10;  ///< drains are reported when buffered() falls to this
     std::size_t write_hard_limit = 16u << 20;     ///< a connection whose buffer exceeds this is closed (logged)
     /// Where the front end's own events go (a failed TLS handshake, say): one `key=value`
     /// line each, starting with `level=`; null: stderr.

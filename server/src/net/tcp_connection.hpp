@@ -83,7 +83,7 @@ public:
     bool closed() const { return phase_ == phase::closed; }
 
     // --- teardown ---
-    /// Closes the socket now; pending output is dropped; on_abort / on_close fire.
+    /// Closes the socket now; pending output is dropped; aborts and closes are reported.
     void close_now();
     /// Sends what is buffered, then FIN, then reads and discards until the peer closes (or a
     /// short linger time passes), so the peer sees the last response instead of a reset.
