@@ -101,7 +101,7 @@ void tcp_connection::on_readable() {
 
 void tcp_connection::on_bytes(const char* data, std::size_t n) {
     if (handler_) {
-        if (!upgrade_input_.empty()) feed_upgrade_input();
+        if (upgrade_input_) feed_upgrade_input();
         // Held for the call: the handler may close the connection, which lets go of it.
         if (auto h = handler_; h && !closing()) h->on_bytes({data, n});
         return;
@@ -162,7 +162,7 @@ void tcp_connection::on_cipher(const char* data, std::size_t n) {
 // A failed handshake (no shared protocol, an untrusted client certificate, not TLS at all)
 // or a broken record: the alert OpenSSL queued is sent, then the connection closes.
 void tcp_connection::tls_failed() {
-    loop_.log("level=info event=tls_failed peer=" + peer_.toString() + " reason=\"" + tls_->error_text() + "\"");
+    loop_.log("level=info event=tls_failed peer=" + peer_.to_string() + " reason=\"" + tls_->error_text() + "\"");
     out_.clear();
     if (tls_->cipher().empty()) {
         close_now();
@@ -173,7 +173,7 @@ void tcp_connection::tls_failed() {
 }
 
 void tcp_connection::refuse_plain_http() {
-    loop_.log("level=info event=plain_http_on_tls peer=" + peer_.toString());
+    loop_.log("level=info event=plain_http_on_tls peer=" + peer_.to_string());
     // Answered in plain text, as nginx and Go's net/http do, so the user sees why instead of
     // an empty reply; then the connection closes without reading the request.
     tls_.reset();
@@ -223,11 +223,10 @@ bool tcp_connection::flush_tls() {
 }
 
 void tcp_connection::feed_upgrade_input() {
-    if (closed() || closing() || !handler_ || upgrade_input_.empty()) return;
-    std::string bytes = std::move(upgrade_input_);
-    upgrade_input_.clear();
+    if (closed() || closing() || !handler_ || !upgrade_input_) return;
+    const std::unique_ptr<std::string> bytes = std::move(upgrade_input_);
     auto h = handler_;
-    h->on_bytes(bytes);
+    h->on_bytes(*bytes);
 }
 
 void tcp_connection::on_peer_eof() {
@@ -271,7 +270,7 @@ void tcp_connection::wrote() {
     if (phase_ == phase::doomed) {
         // the peer is gone: closed at the flush below
     } else if (out_.size() > o.write_hard_limit) {
-        loop_.log("level=warn event=write_limit peer=" + peer_.toString() + " unsent=" + std::to_string(out_.size()) +
+        loop_.log("level=warn event=write_limit peer=" + peer_.to_string() + " unsent=" + std::to_string(out_.size()) +
                   " write_hard_limit=" + std::to_string(o.write_hard_limit) + " reason=\"the peer is not reading\"");
         // Closed at the flush, not here: the caller is in the middle of a write and must not
         // see its abort/close callbacks fire inside it.
@@ -439,7 +438,7 @@ void tcp_connection::close_now() {
     loop_.forget(this);
     loop_.shared().connections.fetch_sub(1);
     out_.clear();
-    std::string().swap(upgrade_input_);
+    upgrade_input_.reset();
     release_http();
     release_body();
     notify_gone();
@@ -489,12 +488,12 @@ void tcp_connection::upgrade(std::shared_ptr<stream_handler> h) {
     blocked_on_output_ = false;
     if (http_) {
         // The request itself is still the handler's to read: process_http() frees it.
-        if (http_->unread()) upgrade_input_.assign(http_->in, http_->pos, std::string::npos);
+        if (http_->unread()) upgrade_input_ = std::make_unique<std::string>(http_->in, http_->pos);
         std::string().swap(http_->in);
         http_->pos = 0;
         http_->state = http_state::idle;
     }
-    if (!upgrade_input_.empty()) {
+    if (upgrade_input_) {
         // Handed over after the caller of accept_websocket() has set its callbacks.
         loop_.defer([w = weak_from_this()] {
             if (auto c = w.lock()) c->feed_upgrade_input();

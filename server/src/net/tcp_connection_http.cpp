@@ -113,7 +113,7 @@ void tcp_connection::process_http() {
         }
         if (r == request_reader::result::need_more) break;
         if (r == request_reader::result::head) {
-            req.peer = peer_;
+            req.peer = peer_.get();
             const auto length = reader.content_length();
             if (!reader.chunked() && length.value_or(0) == 0) continue;  // no body
             // A declared length is charged whole, up front: the total stays bounded however
@@ -153,7 +153,7 @@ bool tcp_connection::charge_body(std::size_t total) {
     const std::size_t before = held.fetch_add(more, std::memory_order_relaxed);
     if (before + more > loop_.options().max_total_body_bytes) {
         held.fetch_sub(more, std::memory_order_relaxed);
-        loop_.log("level=warn event=body_limit peer=" + peer_.toString() +
+        loop_.log("level=warn event=body_limit peer=" + peer_.to_string() +
                   " reason=\"request bodies in progress would exceed max_total_body_bytes (" +
                   std::to_string(loop_.options().max_total_body_bytes) + ")\"");
         return false;
@@ -232,7 +232,7 @@ void tcp_connection::finish_exchange(std::uint64_t id, bool keep_alive) {
 
 void tcp_connection::orphaned_exchange(std::uint64_t id, bool response_started) {
     if (id != active_id_ || closed()) return;
-    loop_.log("level=error event=request_dropped peer=" + peer_.toString() + " reason=\"no response\"");
+    loop_.log("level=error event=request_dropped peer=" + peer_.to_string() + " reason=\"no response\"");
     active_id_ = 0;
     active_.reset();
     if (response_started) close_graceful();
