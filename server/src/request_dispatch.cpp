@@ -60,7 +60,8 @@ bool metrics_authorized(const net::http_request& req, const std::string& token) 
 /// False when the service binds sessions to their opener's address and `req` comes from
 /// another one.
 bool may_use(const service_impl& svc, const session_backend& session, const net::http_request& req) {
-    return !svc.opts.bind_session_to_address || session.opener_address == req.peer.host().toString();
+    return !svc.opts.bind_session_to_address ||
+           (session.opener_address && *session.opener_address == req.peer.host().toString());
 }
 
 void respond(net::exchange& ex, const http_response& r) { ex.respond(r.status, r.headers, r.body); }
@@ -173,14 +174,14 @@ void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange
                                 net::http_request& req, const request_info& info,
                                 const route_result& rr) {
     net::loop& here = ex->owner();
-    std::string sid(rr.session_id);
     bool created = false;
     auto session = svc.registry.find_or_create(
-        sid,
+        rr.session_id,
         [&]() -> std::shared_ptr<session_backend> {
             if (!svc.try_reserve()) return nullptr;
-            auto s = std::make_shared<session_backend>(svc, here, sid, rr.t);
-            s->opener_address = req.peer.host().toString();
+            auto s = std::make_shared<session_backend>(svc, here, std::string(rr.session_id), rr.t);
+            if (svc.opts.bind_session_to_address)
+                s->opener_address = std::make_unique<const std::string>(req.peer.host().toString());
             return s;
         },
         created);
@@ -204,7 +205,7 @@ void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange
 void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> ex,
                               net::http_request& req, const request_info& info,
                               const route_result& rr) {
-    auto session = svc.registry.find(std::string(rr.session_id));
+    auto session = svc.registry.find(rr.session_id);
     if (!session || !may_use(svc, *session, req)) {
         respond(*ex, send_response(rr.t, errc::session_not_open, info, svc.opts));
         return;

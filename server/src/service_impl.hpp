@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,32 +29,35 @@ class session_backend;
 ///
 /// This is the seam for running several processes: an implementation backed by a shared
 /// store would answer find() with a proxy for a session held elsewhere; in one process it
-/// is a locked hash map. (A template only so that its tests need no server.)
+/// is a locked hash map. (A template only so that its tests need no server.) Its keys are
+/// views of the sessions' own ids (`Session::sid()`, which must not change): a session lives
+/// at least as long as its entry, and a held session keeps one copy of its id, not two.
 template <class Session>
 class basic_registry {
 public:
     using ptr = std::shared_ptr<Session>;
 
-    ptr find(const std::string& sid) const {
+    ptr find(std::string_view sid) const {
         std::lock_guard lock(mutex_);
         auto it = map_.find(sid);
         return it == map_.end() ? nullptr : it->second;
     }
     /// Finds `sid` or inserts what `create` returns (null: nothing inserted, e.g. over
-    /// max_sessions). `created` tells which happened. Both under one lock, so two requests
-    /// racing to create the same id on different loops get the same session.
-    ptr find_or_create(const std::string& sid, const std::function<ptr()>& create, bool& created) {
+    /// max_sessions; else a session whose sid() is `sid`). `created` tells which happened.
+    /// Both under one lock, so two requests racing to create the same id on different loops
+    /// get the same session.
+    ptr find_or_create(std::string_view sid, const std::function<ptr()>& create, bool& created) {
         std::lock_guard lock(mutex_);
         created = false;
         if (auto it = map_.find(sid); it != map_.end()) return it->second;
         auto s = create();
         if (!s) return nullptr;
-        map_.emplace(sid, s);
+        const std::string_view key = s->sid();
         created = true;
-        return s;
+        return map_.emplace(key, std::move(s)).first->second;
     }
     /// Removes `sid` if it still maps to `s`.
-    void erase(const std::string& sid, const Session* s) {
+    void erase(std::string_view sid, const Session* s) {
         std::lock_guard lock(mutex_);
         if (auto it = map_.find(sid); it != map_.end() && it->second.get() == s) map_.erase(it);
     }
@@ -64,14 +68,15 @@ public:
     /// Takes every entry out (server stop, after the loops have ended); the sessions are
     /// destroyed outside the lock.
     void clear() {
-        std::unordered_map<std::string, ptr> gone;
+        map_type gone;
         std::lock_guard lock(mutex_);
         gone.swap(map_);
     }
 
 private:
+    using map_type = std::unordered_map<std::string_view, ptr>;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, ptr> map_;
+    map_type map_;
 };
 
 using session_registry = basic_registry<session_backend>;

@@ -34,7 +34,9 @@ public:
     const std::string& sid() const noexcept { return sid_; }
     /// The IP address of the request that created the session (set before the session is
     /// registered, constant afterwards; see service_options::bind_session_to_address).
-    std::string opener_address;
+    /// The host that opened the session, kept only under bind_session_to_address (a pointer:
+    /// the other sessions, most of them, do not carry an empty string).
+    std::unique_ptr<const std::string> opener_address;
 
     // ---- home loop ----
     /// A receiving request (its head/prelude not yet written; see http_receiver).
