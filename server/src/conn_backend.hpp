@@ -85,8 +85,11 @@ public:
     std::size_t live_slot = 0;
 
     // ---- home loop ----
-    /// A broadcast, prepared once for every session (see broadcast_message).
-    virtual void deliver_broadcast(const broadcast_message& m) = 0;
+    /// A broadcast, prepared once for every session (see broadcast_message). A session whose
+    /// WebSocket can take `m.ws_frame` as it is adds its connection to `batch` (sent by the
+    /// caller after the last session); one that does more (application events, its own
+    /// framing) sends the batch first, so that no code runs between a batch's adds and sends.
+    virtual void deliver_broadcast(const broadcast_message& m, net::send_batch& batch) = 0;
     /// Server shutdown: close with a close frame, end receivers.
     virtual void shutdown(int code, std::string_view reason) = 0;
     /// True while a client connection is attached (a receiver, or an open WebSocket).

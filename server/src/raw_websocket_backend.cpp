@@ -1,5 +1,6 @@
 #include "raw_websocket_backend.hpp"
 
+#include "net/send_batch.hpp"
 #include "server_impl.hpp"
 #include "service_impl.hpp"
 
@@ -48,7 +49,10 @@ void raw_websocket_backend::on_ws_closed(int code, std::string_view reason) {
     release();
 }
 
-void raw_websocket_backend::deliver_broadcast(const broadcast_message& m) { send_here(m.raw); }
+void raw_websocket_backend::deliver_broadcast(const broadcast_message& m, net::send_batch& batch) {
+    batch.send_all();  // its frame is not the batch's (no SockJS framing)
+    send_here(m.raw);
+}
 
 void raw_websocket_backend::shutdown(int code, std::string_view reason) { close_here(code, reason); }
 

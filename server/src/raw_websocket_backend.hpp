@@ -18,7 +18,7 @@ public:
     /// Home loop, after make_connection(): hooks the channel up and opens.
     void start();
 
-    void deliver_broadcast(const broadcast_message& m) override;
+    void deliver_broadcast(const broadcast_message& m, net::send_batch& batch) override;
     void shutdown(int code, std::string_view reason) override;
     bool has_connection() const noexcept override { return !released_; }
 

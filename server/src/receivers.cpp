@@ -100,8 +100,8 @@ void ws_receiver::write(std::string bytes, bool end, int close_code, std::string
     check_congestion();
 }
 
-void ws_receiver::write_framed(std::string_view payload, std::string_view frame) {
-    ws_->send_text_framed(payload, frame);
+void ws_receiver::write_framed(std::string_view payload, std::string_view frame, net::send_batch* batch) {
+    ws_->send_text_framed(payload, frame, batch);
     check_congestion();
 }
 

@@ -97,8 +97,9 @@ public:
     ws_receiver(net::ws_channel& ws, std::size_t high_watermark) : ws_(&ws), high_watermark_(high_watermark) {}
 
     void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
-    /// One message (`payload`) whose RFC 6455 frame (`frame`) was built by the caller.
-    void write_framed(std::string_view payload, std::string_view frame);
+    /// One message (`payload`) whose RFC 6455 frame (`frame`) was built by the caller; with a
+    /// `batch` (of that frame), the channel may leave the send to it.
+    void write_framed(std::string_view payload, std::string_view frame, net::send_batch* batch = nullptr);
     bool congested() const noexcept override { return congested_; }
     net::loop& loop() const noexcept override { return ws_->owner(); }
     net::ws_channel& channel() noexcept { return *ws_; }

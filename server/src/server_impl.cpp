@@ -1,5 +1,6 @@
 #include "server_impl.hpp"
 
+#include "net/send_batch.hpp"
 #include "net/websocket_frame.hpp"
 #include "session_backend.hpp"
 #include "stop_signals.hpp"
@@ -278,10 +279,12 @@ void server_impl::deliver(std::string_view topic, std::string_view message) {
             std::vector<std::shared_ptr<conn_backend>> all;
             if (svc != nullptr) all = svc->live[i].snapshot();
             topics_.collect(i, *name, all, [svc](const conn_backend& b) { return &b.service() == svc; });
+            net::send_batch batch(shared->ws_frame);
             for (std::size_t k = 0; k < all.size(); ++k) {
                 if (k + prefetch_ahead < all.size()) prefetch_backend(all[k + prefetch_ahead].get());
-                all[k]->deliver_broadcast(*shared);
+                all[k]->deliver_broadcast(*shared, batch);
             }
+            batch.send_all();
         });
 }
 

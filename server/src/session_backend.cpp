@@ -1,6 +1,7 @@
 #include "session_backend.hpp"
 
 #include "clock_and_entropy.hpp"
+#include "net/send_batch.hpp"
 #include "server_impl.hpp"
 #include "service_impl.hpp"
 
@@ -143,7 +144,7 @@ void session_backend::close_here(int code, std::string_view reason) {
     settle();
 }
 
-void session_backend::deliver_broadcast(const broadcast_message& m) {
+void session_backend::deliver_broadcast(const broadcast_message& m, net::send_batch& batch) {
     if (finished_) return;
     // The fast path (framing and queueing per session cost more than a third of a broadcast
     // fan-out's user time, see docs/benchmarks.md): an open WebSocket session with nothing
@@ -153,9 +154,10 @@ void session_backend::deliver_broadcast(const broadcast_message& m) {
         auto& st = counters();
         add(st.messages_out);
         add(st.bytes_out, payload.size());
-        static_cast<ws_receiver&>(*rx_).write_framed(payload, m.ws_frame);
+        static_cast<ws_receiver&>(*rx_).write_framed(payload, m.ws_frame, &batch);
         return;
     }
+    batch.send_all();  // what follows may run application code (settle())
     if (core_.send_escaped(m.literal) == errc::ok) add(counters().messages_out);
     settle();
 }

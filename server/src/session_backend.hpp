@@ -51,7 +51,7 @@ public:
     /// verdict for send_response().
     errc receive(std::string_view body);
 
-    void deliver_broadcast(const broadcast_message& m) override;
+    void deliver_broadcast(const broadcast_message& m, net::send_batch& batch) override;
     void shutdown(int code, std::string_view reason) override;
     bool has_connection() const noexcept override { return sid_.empty() ? !finished_ : rx_ != nullptr; }
 

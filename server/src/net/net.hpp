@@ -49,6 +49,7 @@ struct http_request {
 };
 
 class loop;
+class send_batch;  // net/send_batch.hpp
 
 /// What an exchange tells the code producing its response, on the exchange's loop.
 class exchange_listener {
@@ -124,8 +125,11 @@ public:
     virtual bool send_text(std::string_view utf8) = 0;
     /// The same message with its RFC 6455 frame (header + `utf8`) already built by the caller:
     /// a broadcast frames once for many channels. Channels that frame otherwise (hixie-76)
-    /// send `utf8` as send_text() does.
-    virtual bool send_text_framed(std::string_view utf8, std::string_view /*frame*/) { return send_text(utf8); }
+    /// send `utf8` as send_text() does. With a `batch` (whose frame is `frame`), a channel
+    /// that can may leave the send to batch->send_all().
+    virtual bool send_text_framed(std::string_view utf8, std::string_view /*frame*/, send_batch* /*batch*/ = nullptr) {
+        return send_text(utf8);
+    }
     /// Starts the close handshake (close frame with code and reason; hixie-76: closes).
     virtual void close(int code, std::string_view reason) = 0;
     virtual std::size_t buffered() const = 0;

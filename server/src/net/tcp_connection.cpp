@@ -2,6 +2,7 @@
 
 #include "net/http_exchange.hpp"
 #include "net/response_writer.hpp"
+#include "net/send_batch.hpp"
 
 #include <Poco/Net/PollSet.h>
 
@@ -299,22 +300,40 @@ void tcp_connection::send_early() {
 
 void tcp_connection::send_now(std::string_view bytes) {
     if (phase_ != phase::open) return;
-    std::size_t sent = 0;
     if (!tls_ && out_.empty()) {
         const long n = send_some(fd_, bytes.data(), bytes.size());
-        if (n == io_failed) {
-            phase_ = phase::doomed;
-            if (!dirty_) {
-                dirty_ = true;
-                loop_.mark_dirty(shared_from_this());
-            }
-            return;
-        }
-        if (n > 0) sent = static_cast<std::size_t>(n);
-        if (sent == bytes.size()) return;
+        if (n != static_cast<long>(bytes.size())) batch_send_short(n, bytes);
+        return;
     }
+    out_.tail().append(bytes);
+    wrote();
+}
+
+void tcp_connection::batch_send_short(long result, std::string_view bytes) {
+    if (result == io_failed) {
+        phase_ = phase::doomed;
+        if (!dirty_) {
+            dirty_ = true;
+            loop_.mark_dirty(shared_from_this());
+        }
+        return;
+    }
+    const std::size_t sent = result > 0 ? static_cast<std::size_t>(result) : 0;
     out_.tail().append(bytes.substr(sent));
     wrote();
+}
+
+// ---- send_batch (net/send_batch.hpp) -------------------------------------------------------
+
+void send_batch::add(tcp_connection& c) { items_.push_back({c.fd(), &c}); }
+
+void send_batch::send_all() {
+    const long want = static_cast<long>(frame_.size());
+    for (const item& i : items_) {
+        const long n = send_some(i.fd, frame_.data(), frame_.size());
+        if (n != want) i.conn->batch_send_short(n, frame_);
+    }
+    items_.clear();
 }
 
 void tcp_connection::flush() {

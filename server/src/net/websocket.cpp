@@ -7,6 +7,7 @@
 
 #include "net/http_exchange.hpp"
 #include "net/response_writer.hpp"
+#include "net/send_batch.hpp"
 #include "net/websocket_channel.hpp"
 #include "net/websocket_handshake.hpp"
 
@@ -64,10 +65,14 @@ bool rfc6455_channel::send_text(std::string_view utf8) {
     return c->writable();
 }
 
-bool rfc6455_channel::send_text_framed(std::string_view, std::string_view frame) {
+bool rfc6455_channel::send_text_framed(std::string_view, std::string_view frame, send_batch* batch) {
     if (state_ != state::open) return false;
     auto c = live();
     if (!c) return false;
+    if (batch && c->batchable()) {
+        batch->add(*c);
+        return true;
+    }
     c->send_now(frame);
     return c->writable();
 }
