@@ -69,7 +69,7 @@ private:
     /// True while the WebSocket is this session's receiver.
     bool ws_attached() const noexcept { return ws_rx_ && rx_.get() == &*ws_rx_; }
     void settle();
-    void pump();
+    void pump(time_point t);
     void dispatch(session_event& ev);
     void arm_timer();
     void on_timer();
