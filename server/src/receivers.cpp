@@ -92,7 +92,7 @@ void http_receiver::on_exchange_drained() {
 // ---- ws_receiver ----------------------------------------------------------------------------
 
 void ws_receiver::write(std::string bytes, bool end, int close_code, std::string_view close_reason) {
-    if (!bytes.empty()) ws_->send_text(bytes);
+    if (!bytes.empty()) ws_->send_valid_text(bytes);  // a SockJS frame: JSON, every string escaped
     if (end) {
         ws_->close(close_code != 0 ? close_code : 1000, close_reason);
         return;

@@ -5,6 +5,8 @@
 
 #include "server_checks.hpp"
 
+#include <sockjs/utf8.hpp>
+
 using namespace sjt;
 
 namespace {
@@ -83,4 +85,24 @@ TEST_CASE("xhr_send: CESU-8 surrogate bytes decode to U+FFFD per maximal subpart
     REQUIRE(http(s.port, "POST", url + "/xhr").body == "o\n");
     REQUIRE(http(s.port, "POST", url + "/xhr_send", {}, "[\"\xed\xa0\x80\",\"ok\xe2\x82\"]").status == 204);
     CHECK(http(s.port, "POST", url + "/xhr").body == "a[\"\\ufffd\\ufffd\\ufffd\",\"ok\\ufffd\"]\n");
+}
+
+TEST_CASE("SockJS websocket: ill-formed text from the application goes out escaped, as well-formed UTF-8",
+          "[websocket][utf8]") {
+    // The channel does not check a SockJS frame's UTF-8 again (send_valid_text): the core's
+    // JSON escaping must write every ill-formed byte and surrogate as an escape.
+    test_server s([](sockjs::server& srv) {
+        sockjs::handlers h;
+        h.on_message = [](sockjs::connection& c, std::string_view) {
+            c.send(std::string("a\xFF" "b\xED\xA0\x80" "c\xC0\xAF" "d\xF4\x90\x80\x80" "e", 15));
+        };
+        srv.route("/bytes", h);
+    });
+    ws_client ws(s.port, "/bytes/000/" + new_id() + "/websocket");
+    expect_text(ws, "o");
+    ws.send_text(R"(["go"])");
+    const ws_message m = ws.recv();
+    CHECK(m.kind == ws_message::text);
+    CHECK(sockjs::utf8_valid(m.data));
+    CHECK(m.data == R"(a["a\ufffdb\ud800c\ufffd\ufffdd\ufffd\ufffd\ufffd\ufffde"])");
 }

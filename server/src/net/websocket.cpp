@@ -50,16 +50,16 @@ void rfc6455_channel::send_frame(tcp_connection& c, ws_opcode op, std::string_vi
 }
 
 bool rfc6455_channel::send_text(std::string_view utf8) {
+    // A text frame must be well-formed UTF-8 or the peer fails the connection (1007); a lone
+    // surrogate kept as WTF-8 inside the SDK goes out as U+FFFD.
+    if (!utf8_valid(utf8)) return send_valid_text(utf8_replace_invalid(utf8));
+    return send_valid_text(utf8);
+}
+
+bool rfc6455_channel::send_valid_text(std::string_view utf8) {
     if (state_ != state::open) return false;
     auto c = live();
     if (!c) return false;
-    // A text frame must be well-formed UTF-8 or the peer fails the connection (1007); a lone
-    // surrogate kept as WTF-8 inside the SDK goes out as U+FFFD.
-    std::string fixed;
-    if (!utf8_valid(utf8)) {
-        fixed = utf8_replace_invalid(utf8);
-        utf8 = fixed;
-    }
     if (deflate_ && utf8.size() >= min_compress_size_) send_frame(*c, ws_opcode::text, deflate_->deflate(utf8), true);
     else send_frame(*c, ws_opcode::text, utf8);
     return c->writable();

@@ -48,6 +48,7 @@ public:
     bool use_deflate(const ws_deflate_params& p, std::size_t min_compress_size);
 
     bool send_text(std::string_view utf8) override;
+    bool send_valid_text(std::string_view utf8) override;
     bool send_text_framed(std::string_view utf8, std::string_view frame, send_batch* batch = nullptr) override;
     void close(int code, std::string_view reason) override;
     void on_bytes(std::string_view bytes) override;
