@@ -20,18 +20,6 @@ using namespace sockjs::net::test;
 
 namespace {
 
-std::string numbered(int i, std::size_t size) {
-    std::string s = "m" + std::to_string(i) + ":";
-    s.resize(size, static_cast<char>('a' + i % 26));
-    return s;
-}
-
-std::string text_frame(std::string_view payload) {
-    unsigned char head[10];
-    const std::size_t n = ws_frame_header(head, ws_opcode::text, payload.size());
-    return std::string(reinterpret_cast<const char*>(head), n).append(payload);
-}
-
 // `clients` WebSockets; once all are open, `count` messages of `size` bytes go to all of them
 // in one loop round, message i through one batch for every channel, or, when `buffered(i)`,
 // with send_text (queued for the loop's flush: the next batched frame must wait behind it).

@@ -16,18 +16,6 @@ using namespace sockjs::net::test;
 
 namespace {
 
-std::string numbered(int i, std::size_t size) {
-    std::string s = "m" + std::to_string(i) + ":";
-    s.resize(size, static_cast<char>('a' + i % 26));
-    return s;
-}
-
-std::string text_frame(std::string_view payload) {
-    unsigned char head[10];
-    const std::size_t n = ws_frame_header(head, ws_opcode::text, payload.size());
-    return std::string(reinterpret_cast<const char*>(head), n).append(payload);
-}
-
 // Accepts one WebSocket and, after the 101 went out, writes `count` numbered messages of
 // `size` bytes in one loop round, message i with send_text (buffered for the loop's flush)
 // when `buffered(i)`, else with send_text_framed (sent at once while nothing waits before it).

@@ -3,6 +3,7 @@
 // plain blocking POCO client socket with bounded reads (every wait has a deadline).
 
 #include "net/net.hpp"
+#include "net/websocket_frame.hpp"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -82,6 +83,21 @@ private:
     std::function<void()> drain_;
     std::shared_ptr<fn_exchange_listener> self_;
 };
+
+/// Message i of a numbered sequence, `size` bytes ("m<i>:" then filler): a reader can tell a
+/// lost, reordered or cut message.
+inline std::string numbered(int i, std::size_t size) {
+    std::string s = "m" + std::to_string(i) + ":";
+    s.resize(size, static_cast<char>('a' + i % 26));
+    return s;
+}
+
+/// `payload` as one unmasked RFC 6455 text frame (what a server sends).
+inline std::string text_frame(std::string_view payload) {
+    unsigned char head[10];
+    const std::size_t n = ws_frame_header(head, ws_opcode::text, payload.size());
+    return std::string(reinterpret_cast<const char*>(head), n).append(payload);
+}
 
 /// Expectations checked on a loop thread. Catch's assertions are not thread-safe (TSan sees the
 /// loop thread and the test thread write the same Catch state), so a handler records what did
