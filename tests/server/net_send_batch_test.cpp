@@ -30,6 +30,10 @@ std::vector<int> broadcast_then_read(int clients, int count, std::size_t size, B
     std::mutex m;
     std::vector<std::shared_ptr<ws_channel>> channels;
     std::atomic<bool> written{false};
+    // One loop: a batch covers the connections of the loop it runs on, as a broadcast posts one
+    // to each loop (channels are used on their own loop's thread only).
+    net_options o = test_server::small_options();
+    o.threads = 1;
     test_server s([&](std::shared_ptr<exchange> ex, http_request& req) {
         auto ch = accept_websocket(ex, req, 100);
         if (!ch) return;
@@ -52,7 +56,7 @@ std::vector<int> broadcast_then_read(int clients, int count, std::size_t size, B
             }
             written = true;
         });
-    });
+    }, o);
     std::vector<std::unique_ptr<client>> cs;
     for (int k = 0; k < clients; ++k) {
         cs.push_back(std::make_unique<client>(s.address(), 5000ms, 4096));
