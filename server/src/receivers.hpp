@@ -55,7 +55,7 @@ public:
     http_receiver(std::shared_ptr<net::exchange> ex, transport t, http_response head,
                   std::string prelude, std::weak_ptr<conn_backend> session, net::loop& home,
                   std::size_t high_watermark);
-    /// Listens to the exchange (needs weak_from_this, hence not in the constructor).
+    /// Listens to the exchange (needs shared_from_this, hence not in the constructor).
     void arm();
 
     void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;

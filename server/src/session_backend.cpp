@@ -172,8 +172,8 @@ void session_backend::settle() {
     auto self = shared_from_this();
     settling_ = true;
     // One clock read for the whole round: the output it pulls is due at the moment the
-    // round began (an echo read the clock three times here, a fifth of the loop's user time
-    // in clock reads with the one receive() and the loop's own).
+    // round began (an echo read the clock three times here; with receive()'s and the loop's
+    // reads, ~15 % of the server's user-space samples in a profile of echo).
     const time_point t = now();
     for (;;) {
         dirty_ = false;

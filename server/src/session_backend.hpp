@@ -32,10 +32,9 @@ public:
     ~session_backend() override;
 
     const std::string& sid() const noexcept { return sid_; }
-    /// The IP address of the request that created the session (set before the session is
-    /// registered, constant afterwards; see service_options::bind_session_to_address).
-    /// The host that opened the session, kept only under bind_session_to_address (a pointer:
-    /// the other sessions, most of them, do not carry an empty string).
+    /// The IP address of the request that created the session, kept only under
+    /// service_options::bind_session_to_address (null otherwise: most sessions need none); set
+    /// before the session is registered, constant afterwards.
     std::unique_ptr<const std::string> opener_address;
 
     // ---- home loop ----

@@ -27,7 +27,6 @@ public:
     send_batch(const send_batch&) = delete;
     send_batch& operator=(const send_batch&) = delete;
 
-    std::string_view frame() const noexcept { return frame_; }
     /// `c` gets the frame at send_all(); c.batchable() must hold.
     void add(tcp_connection& c);
     /// Sends the frame to every connection added since the last call.

@@ -302,14 +302,14 @@ void tcp_connection::send_now(std::string_view bytes) {
     if (phase_ != phase::open) return;
     if (!tls_ && out_.empty()) {
         const long n = send_some(fd_, bytes.data(), bytes.size());
-        if (n != static_cast<long>(bytes.size())) batch_send_short(n, bytes);
+        if (n != static_cast<long>(bytes.size())) after_short_send(n, bytes);
         return;
     }
     out_.tail().append(bytes);
     wrote();
 }
 
-void tcp_connection::batch_send_short(long result, std::string_view bytes) {
+void tcp_connection::after_short_send(long result, std::string_view bytes) {
     if (result == io_failed) {
         phase_ = phase::doomed;
         if (!dirty_) {
@@ -331,7 +331,7 @@ void send_batch::send_all() {
     const long want = static_cast<long>(frame_.size());
     for (const item& i : items_) {
         const long n = send_some(i.fd, frame_.data(), frame_.size());
-        if (n != want) i.conn->batch_send_short(n, frame_);
+        if (n != want) i.conn->after_short_send(n, frame_);
     }
     items_.clear();
 }

@@ -81,10 +81,10 @@ public:
     /// send_batch::add() may take this connection: open, plain TCP, nothing queued.
     bool batchable() const { return phase_ == phase::open && !tls_ && out_.empty(); }
     int fd() const { return fd_; }
-    /// What a send_batch's send() of `bytes` returned for this connection, when it was not
-    /// all of them: the rest is buffered (or, on an error, the connection doomed) as by
-    /// send_now().
-    void batch_send_short(long result, std::string_view bytes);
+    /// A send() of `bytes` straight to the socket (send_now(), send_batch) returned `result`,
+    /// not all of them: the rest is buffered, or on an error the connection is doomed (closed
+    /// at the flush, not inside the caller's write).
+    void after_short_send(long result, std::string_view bytes);
     std::size_t buffered() const { return out_.size() + (tls_ ? tls_->cipher().size() : 0); }
     /// Can still take output and callbacks (not closed, not closing).
     bool writable() const { return phase_ == phase::open; }
