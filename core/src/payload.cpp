@@ -107,26 +107,19 @@ const char* decode_json_string(const char* p, const char* end, std::string& out)
     return nullptr;  // unterminated
 }
 
-}  // namespace detail
-
-errc decode_messages(std::string_view body, payload_format format, std::vector<std::string>& out,
-                     std::size_t max_message_size) {
+errc decode_messages_to(std::string_view body, payload_format format, message_sink& sink,
+                        std::size_t max_message_size) {
     if (body.empty()) return format == payload_format::array ? errc::empty_payload : errc::ok;
 
-    const std::size_t original = out.size();
-    auto fail = [&](errc e) {
-        out.resize(original);
-        return e;
-    };
     const char* const end = body.data() + body.size();
-    // Decodes one string at `p` into a new element of `out`; nullptr (with `err` set) on error.
+    // Decodes one string at `p` into the sink's next string; nullptr (with `err` set) on error.
     errc err = errc::ok;
     auto one_string = [&](const char* p) -> const char* {
-        out.emplace_back();
-        const char* q = detail::decode_json_string(p, end, out.back());
+        std::string& out = sink.next();
+        const char* q = decode_json_string(p, end, out);
         if (q == nullptr) {
             err = errc::broken_json;
-        } else if (out.back().size() > max_message_size) {
+        } else if (out.size() > max_message_size) {
             err = errc::message_too_large;
             q = nullptr;
         }
@@ -136,22 +129,37 @@ errc decode_messages(std::string_view body, payload_format format, std::vector<s
     const char* p = skip_space(body.data(), end);
     if (format == payload_format::array_or_string && p < end && *p == '"') {
         p = one_string(p);
-        if (p == nullptr) return fail(err);
-        return skip_space(p, end) == end ? errc::ok : fail(errc::broken_json);
+        if (p == nullptr) return err;
+        return skip_space(p, end) == end ? errc::ok : errc::broken_json;
     }
-    if (p == end || *p != '[') return fail(errc::broken_json);
+    if (p == end || *p != '[') return errc::broken_json;
     p = skip_space(p + 1, end);
-    if (p < end && *p == ']') return skip_space(p + 1, end) == end ? errc::ok : fail(errc::broken_json);
+    if (p < end && *p == ']') return skip_space(p + 1, end) == end ? errc::ok : errc::broken_json;
     for (;;) {
-        if (p == end || *p != '"') return fail(errc::broken_json);
+        if (p == end || *p != '"') return errc::broken_json;
         p = one_string(p);
-        if (p == nullptr) return fail(err);
+        if (p == nullptr) return err;
         p = skip_space(p, end);
-        if (p == end) return fail(errc::broken_json);
-        if (*p == ']') return skip_space(p + 1, end) == end ? errc::ok : fail(errc::broken_json);
-        if (*p != ',') return fail(errc::broken_json);
+        if (p == end) return errc::broken_json;
+        if (*p == ']') return skip_space(p + 1, end) == end ? errc::ok : errc::broken_json;
+        if (*p != ',') return errc::broken_json;
         p = skip_space(p + 1, end);
     }
+}
+
+}  // namespace detail
+
+errc decode_messages(std::string_view body, payload_format format, std::vector<std::string>& out,
+                     std::size_t max_message_size) {
+    struct vector_sink final : detail::message_sink {
+        std::vector<std::string>& v;
+        explicit vector_sink(std::vector<std::string>& target) : v(target) {}
+        std::string& next() override { return v.emplace_back(); }
+    } sink(out);
+    const std::size_t original = out.size();
+    const errc e = detail::decode_messages_to(body, format, sink, max_message_size);
+    if (e != errc::ok) out.resize(original);
+    return e;
 }
 
 std::string url_decode(std::string_view s) {

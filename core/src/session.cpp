@@ -6,6 +6,8 @@
 #include <sockjs/json_escape.hpp>
 #include <sockjs/wrap.hpp>
 
+#include "json_string.hpp"
+
 #include <utility>
 
 namespace sockjs {
@@ -27,6 +29,9 @@ constexpr std::string_view reason_timeout = "Session timed out";
 
 // A queue that grew this large for a burst is given back rather than kept per session.
 constexpr std::size_t keep_capacity = 64 * 1024;
+
+// The queue is the `a[...]` frame being built: this opening, then the escaped messages.
+constexpr std::string_view frame_opening = "a[";
 
 }  // namespace
 
@@ -106,19 +111,21 @@ void server_session::produce(receiver_output& out, time_point now) {
     while (receiver_) {
         const transport t = receiver_->t;
         if (!queue_.empty()) {
-            std::string f = messages_frame_from_escaped(queue_);
-            if (queue_.capacity() > keep_capacity)
-                std::string().swap(queue_);
-            else
-                queue_.clear();  // keeps its buffer for the next burst
-            if (t == transport::websocket) {
-                // The frame is the WebSocket message: hand it over without another copy.
-                out.bytes = std::move(f);
+            queue_.push_back(']');  // the queue is now the whole frame
+            if (t == transport::websocket && out.bytes.empty()) {
+                // The frame is the WebSocket message: hand the queue's buffer over without a
+                // copy (recycle() gives it back for the next one).
+                out.bytes.swap(queue_);
+                queue_.clear();
                 receiver_->bytes_sent += out.bytes.size();
                 last_frame_ = now;
                 heartbeat_due_ = false;
             } else {
-                write_frame(out, f, now);
+                write_frame(out, queue_, now);
+                if (queue_.capacity() > keep_capacity)
+                    std::string().swap(queue_);
+                else
+                    queue_.clear();  // keeps its buffer for the next burst
             }
         } else if (state_ == session_state::closing || state_ == session_state::closed) {
             write_frame(out, close_frame(close_code_, close_reason_), now);
@@ -153,12 +160,22 @@ void server_session::release_receiver(receiver_output& out, time_point now) {
     heartbeat_due_ = false;
 }
 
+void server_session::recycle(std::string&& bytes) noexcept {
+    if (queue_.empty() && bytes.capacity() > queue_.capacity() && bytes.capacity() <= keep_capacity) {
+        bytes.clear();
+        queue_.swap(bytes);
+    }
+}
+
 errc server_session::send(std::string_view message) {
     if (state_ != session_state::open) return errc::session_not_open;
     const std::size_t before = queue_.size();
-    if (before != 0) queue_ += ',';
+    if (before == 0)
+        queue_.assign(frame_opening);
+    else
+        queue_ += ',';
     append_json_string(queue_, message);
-    if (queue_.size() > limits_.max_queued_bytes) {
+    if (queued_bytes() > limits_.max_queued_bytes) {
         queue_.resize(before);
         enter_closing(code_overflow, reason_overflow, false, now_);
         return errc::queue_full;
@@ -168,12 +185,15 @@ errc server_session::send(std::string_view message) {
 
 errc server_session::send_escaped(std::string_view json_literal) {
     if (state_ != session_state::open) return errc::session_not_open;
-    const std::size_t needed = queue_.size() + (queue_.empty() ? 0 : 1) + json_literal.size();
+    const std::size_t needed = queued_bytes() + (queue_.empty() ? 0 : 1) + json_literal.size();
     if (needed > limits_.max_queued_bytes) {
         enter_closing(code_overflow, reason_overflow, false, now_);
         return errc::queue_full;
     }
-    if (!queue_.empty()) queue_ += ',';
+    if (queue_.empty())
+        queue_.assign(frame_opening);
+    else
+        queue_ += ',';
     queue_ += json_literal;
     return errc::ok;
 }
@@ -222,13 +242,19 @@ void server_session::push_closed_event() {
 
 errc server_session::receive(std::string_view body, payload_format format, time_point now) {
     seen(now);
-    std::vector<std::string> decoded;
-    const errc e = decode_messages(body, format, decoded, limits_.max_message_size);
-    if (e != errc::ok) return e;
-    if (state_ == session_state::open)
-        for (auto& m : decoded)
-            events_.push_back(session_event{session_event::message, std::move(m), 0});
-    return errc::ok;
+    // Straight into the event queue (no vector per message); dropped again on error, or when
+    // the session is not open (the body is still checked).
+    struct event_sink final : detail::message_sink {
+        std::vector<session_event>& events;
+        explicit event_sink(std::vector<session_event>& e) : events(e) {}
+        std::string& next() override {
+            return events.emplace_back(session_event{session_event::message, {}, 0}).data;
+        }
+    } sink(events_);
+    const std::size_t before = events_.size();
+    const errc e = detail::decode_messages_to(body, format, sink, limits_.max_message_size);
+    if (e != errc::ok || state_ != session_state::open) events_.resize(before);
+    return e;
 }
 
 std::optional<session_event> server_session::next_event() {

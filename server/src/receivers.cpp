@@ -30,7 +30,7 @@ void http_receiver::arm() {
                                                          static_cast<net::exchange_listener*>(this)));
 }
 
-void http_receiver::write(std::string bytes, bool end, int, std::string_view) {
+void http_receiver::write(std::string&& bytes, bool end, int, std::string_view) {
     if (on_loop(ex_loop_)) {
         write_here(std::move(bytes), end);
         return;
@@ -91,7 +91,7 @@ void http_receiver::on_exchange_drained() {
 
 // ---- ws_receiver ----------------------------------------------------------------------------
 
-void ws_receiver::write(std::string bytes, bool end, int close_code, std::string_view close_reason) {
+void ws_receiver::write(std::string&& bytes, bool end, int close_code, std::string_view close_reason) {
     if (!bytes.empty()) ws_->send_valid_text(bytes);  // a SockJS frame: JSON, every string escaped
     if (end) {
         ws_->close(close_code != 0 ? close_code : 1000, close_reason);

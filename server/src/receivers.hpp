@@ -28,7 +28,8 @@ public:
     std::uint64_t id() const noexcept { return id_; }
     /// One output of the session, from the session's loop. `end`: the last one (the session
     /// has let go of this receiver); a WebSocket then closes with `close_code`/`close_reason`.
-    virtual void write(std::string bytes, bool end, int close_code, std::string_view close_reason) = 0;
+    /// The receiver may take `bytes`; what it leaves, the session reuses for its next frame.
+    virtual void write(std::string&& bytes, bool end, int close_code, std::string_view close_reason) = 0;
     /// True while the connection's unsent bytes are above the high watermark: the session
     /// stops pulling until the receiver reports a drain.
     virtual bool congested() const noexcept = 0;
@@ -58,7 +59,7 @@ public:
     /// Listens to the exchange (needs shared_from_this, hence not in the constructor).
     void arm();
 
-    void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
+    void write(std::string&& bytes, bool end, int close_code, std::string_view close_reason) override;
     bool congested() const noexcept override { return congested_.load(std::memory_order_acquire); }
     net::loop& loop() const noexcept override { return ex_loop_; }
 
@@ -96,7 +97,7 @@ class ws_receiver final : public receiver {
 public:
     ws_receiver(net::ws_channel& ws, std::size_t high_watermark) : ws_(&ws), high_watermark_(high_watermark) {}
 
-    void write(std::string bytes, bool end, int close_code, std::string_view close_reason) override;
+    void write(std::string&& bytes, bool end, int close_code, std::string_view close_reason) override;
     /// One message (`payload`) whose RFC 6455 frame (`frame`) was built by the caller; with a
     /// `batch` (of that frame), the channel may leave the send to it.
     void write_framed(std::string_view payload, std::string_view frame, net::send_batch* batch = nullptr);

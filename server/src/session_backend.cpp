@@ -27,6 +27,9 @@ time_point session_backend::now() const noexcept { return server().now(); }
 void session_backend::write_to(receiver& r, receiver_output&& out) {
     add(counters().bytes_out, out.bytes.size());
     r.write(std::move(out.bytes), out.end, core_.close_code(), core_.close_reason());
+    // A WebSocket receiver copies the frame to its connection and leaves the buffer: the
+    // core builds the next frame in it (no allocation per message).
+    core_.recycle(std::move(out.bytes));
 }
 
 void session_backend::attach(std::shared_ptr<receiver> r, transport t, std::string callback) {

@@ -145,6 +145,41 @@ TEST_CASE("send_escaped_direct: only open, websocket, nothing queued; counts as 
     }
 }
 
+TEST_CASE("recycle: the next websocket frame reuses the written one's buffer, never over queued messages",
+          "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);
+    drain(s);
+    const std::string big(100, 'x');
+    REQUIRE(s.send(big) == errc::ok);
+    auto first = s.pull(t0);
+    REQUIRE(first.bytes == "a[\"" + big + "\"]");
+    const char* const buffer = first.bytes.data();
+    SECTION("given back with the queue empty: the next frame is built in it") {
+        s.recycle(std::move(first.bytes));
+        CHECK(s.queued_bytes() == 0);
+        REQUIRE(s.send("second") == errc::ok);
+        CHECK(s.queued_bytes() == std::string(R"("second")").size());
+        auto second = s.pull(t0);
+        CHECK(second.bytes == R"(a["second"])");
+        CHECK(second.bytes.data() == buffer);
+    }
+    SECTION("given back after more was queued: ignored, nothing lost") {
+        REQUIRE(s.send("second") == errc::ok);
+        s.recycle(std::move(first.bytes));
+        CHECK(s.pull(t0).bytes == R"(a["second"])");
+    }
+    SECTION("a streaming receiver's frame is copied, and the queue keeps its buffer") {
+        server_session streaming(suite_limits(), t0);
+        streaming.attach(transport::xhr_streaming, {}, t0);
+        REQUIRE(streaming.send("a") == errc::ok);
+        REQUIRE(streaming.send("b") == errc::ok);
+        CHECK(streaming.pull(t0).bytes == "a[\"a\",\"b\"]\n");
+        REQUIRE(streaming.send("c") == errc::ok);
+        CHECK(streaming.pull(t0).bytes == "a[\"c\"]\n");
+    }
+}
+
 TEST_CASE("1000 messages each way keep their order", "[session]") {
     server_session s(suite_limits(), t0);
     s.attach(transport::websocket, {}, t0);
@@ -586,6 +621,17 @@ TEST_CASE("receive: payload errors leave nothing queued", "[session]") {
     CHECK(ev[0].data == "ws");
     CHECK(ev[1].data == "x");
     CHECK(ev[2].data == "y");
+}
+
+TEST_CASE("receive: a broken body drops only its own messages", "[session]") {
+    auto s = opened_by_polling();
+    REQUIRE(s.receive("[\"kept\"]", payload_format::array, t0) == errc::ok);
+    CHECK(s.receive("[\"dropped\",\"also dropped\",1]", payload_format::array, t0) == errc::broken_json);
+    REQUIRE(s.receive("[\"after\"]", payload_format::array, t0) == errc::ok);
+    auto ev = drain(s);
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0].data == "kept");
+    CHECK(ev[1].data == "after");
 }
 
 TEST_CASE("receive on a closing session: checked, answered ok, dropped", "[session]") {

@@ -65,7 +65,7 @@ namespace {
 class recording_receiver final : public detail::receiver {
 public:
     explicit recording_receiver(net::loop& l) : loop_(l) {}
-    void write(std::string bytes, bool end, int, std::string_view) override {
+    void write(std::string&& bytes, bool end, int, std::string_view) override {
         written += bytes;
         ended = ended || end;
     }

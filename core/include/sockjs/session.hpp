@@ -108,6 +108,9 @@ public:
     /// frame, or a due heartbeat. Empty bytes and end=false when there is nothing to do.
     /// Call after send/close/on_deadline, and again until it returns nothing.
     receiver_output pull(time_point now);
+    /// Optional: gives back the bytes of a websocket output once written, so that the next
+    /// frame is built in the same buffer instead of a new allocation per message.
+    void recycle(std::string&& bytes) noexcept;
 
     /// Application: queue a message. Errors: session_not_open (connecting, closing, closed),
     /// queue_full (the message is not queued and the session closes itself with 1013).
@@ -152,7 +155,7 @@ public:
     void on_deadline(time_point now);
 
     /// Queued outgoing bytes (escaped messages not yet pulled).
-    std::size_t queued_bytes() const noexcept { return queue_.size(); }
+    std::size_t queued_bytes() const noexcept { return queue_.empty() ? 0 : queue_.size() - 2; }
 
 private:
     struct receiver {
@@ -175,7 +178,7 @@ private:
     time_point now_;  ///< the latest time any call passed in (close() and send() take none)
     session_state state_ = session_state::connecting;
     std::optional<receiver> receiver_;
-    std::string queue_;  ///< comma-separated escaped JSON string literals
+    std::string queue_;  ///< empty, or `a[` and the comma-separated escaped JSON string literals
     // A vector read from events_head_, not a deque: libstdc++'s deque allocates a 512-byte
     // node up front, which thousands of held sessions each paid for a queue that is nearly
     // always empty.
