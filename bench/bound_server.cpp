@@ -16,7 +16,17 @@
 //   any other GET                               200 "ok" (readiness probe of run.sh)
 // Nothing else (no xhr transports: those rows have no bound).
 //
+// Built a second time as sockjs-floor (SOCKJS_FLOOR defined, linked with the core): the same
+// server, but a SockJS echo does the per-message work the protocol itself requires of any
+// server, with the core's own routines: the text frame's UTF-8 checked (RFC 6455 8.1), the
+// `[...]` payload decoded as a JSON array of strings, and each message JSON-escaped again into
+// `a[...]` (the application sees and sends strings, not the client's bytes). No session, queue
+// or timer; the decoder's one string per message is the only allocation. The distance from the
+// bound to the floor is what SockJS costs on this machine; the distance from the floor to our
+// server is what our server adds.
+//
 //   sockjs-bound PORT
+//   sockjs-floor PORT
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +36,12 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#ifdef SOCKJS_FLOOR
+#include <sockjs/json_escape.hpp>
+#include <sockjs/payload.hpp>
+#include <sockjs/utf8.hpp>
+#endif
 
 #include <csignal>
 #include <cstdint>
@@ -169,6 +185,28 @@ void broadcast(std::string_view frame) {
     for (std::size_t i = broadcast_members.size(); i-- > 0;) send_to(broadcast_members[i], frame);
 }
 
+#ifdef SOCKJS_FLOOR
+// The floor's SockJS echo of one text frame into `reply`: false if the frame is not UTF-8 or
+// not a JSON array of strings (a real server closes the session then too).
+bool sockjs_echo(std::string_view text) {
+    static std::vector<std::string> messages;
+    static std::string frame;
+    if (!sockjs::utf8_valid(text)) return false;
+    messages.clear();
+    if (sockjs::decode_messages(text, sockjs::payload_format::array, messages, 1u << 20) != sockjs::errc::ok)
+        return false;
+    frame.assign("a[");
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        if (i > 0) frame.push_back(',');
+        sockjs::append_json_string(frame, messages[i]);
+    }
+    frame.push_back(']');
+    append_frame_head(reply, 0x1, frame.size());
+    reply.append(frame);
+    return true;
+}
+#endif
+
 // Handles the whole frames in `data` (unmasking in place); returns the bytes used, or
 // npos when `c` was closed.
 std::size_t frames(conn* c, char* data, std::size_t size) {
@@ -211,9 +249,16 @@ std::size_t frames(conn* c, char* data, std::size_t size) {
                 append_frame_head(reply, static_cast<std::uint8_t>(opcode), text.size());
                 reply.append(text);
             } else if (c->k == kind::sockjs) {
+#ifdef SOCKJS_FLOOR
+                if (!sockjs_echo(text)) {
+                    close_conn(c);
+                    return closed;
+                }
+#else
                 append_frame_head(reply, 0x1, text.size() + 1);
                 reply.push_back('a');
                 reply.append(text);
+#endif
             } else {
                 static std::string frame;
                 frame.clear();

@@ -3,7 +3,10 @@
 # (npm sockjs 0.3.24, tests/support/ref-server.js) and the bound (bench/bound_server.cpp, the
 # least work a WebSocket server can do per message), row by row in the same run, and one table
 # with the results, the ratios ours/ref and ours/bound per row (docs/benchmarks.md explains
-# the rows). The bound serves only the WebSocket rows (echo, hold, broadcast).
+# the rows). The bound serves only the WebSocket rows (echo, hold, broadcast). The SockJS echo
+# rows also run the floor (sockjs-floor: the bound plus the per-message work the protocol
+# requires, done with the core's routines), so that the table splits ours/bound into what
+# SockJS costs (floor/bound) and what our server adds on top (ours/floor).
 #
 #   bench/run.sh            the whole matrix (about 11 minutes; every step bounded, < 15 min)
 #   bench/run.sh --smoke    tiny steps (echo against all three servers, echo over TLS against
@@ -11,7 +14,7 @@
 #                           ours and the bound): a smoke test of the harness for CI (it fails
 #                           on a wrong or lost message, never on speed)
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1, the bound
-# on N+2; default 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
+# on N+2, the floor on N+3; default 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
 # (run every step N times, alternating servers; every cell shows the median of its N values;
 # default 3), --only REGEX (rows whose name matches), --no-priority (see below).
 #
@@ -60,10 +63,12 @@ done
 SERVER=$BUILD/bin/sockjs-server
 BENCH=$BUILD/bin/sockjs-bench
 BOUND=$BUILD/bin/sockjs-bound
+FLOOR=$BUILD/bin/sockjs-floor
 REF=$ROOT/tests/support/ref-server.js
 OURS_PORT=$PORT
 REF_PORT=$((PORT + 1))
 BOUND_PORT=$((PORT + 2))
+FLOOR_PORT=$((PORT + 3))
 RESULTS=$BUILD/bench-results.txt
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -75,7 +80,7 @@ if [[ ! -f $BUILD/CMakeCache.txt ]]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSOCKJS_BUILD_TESTS=OFF >"$BUILD/bench-configure.log" 2>&1 ||
     { cat "$BUILD/bench-configure.log" >&2; exit 1; }
 fi
-if ! cmake --build "$BUILD" -j2 --target sockjs-bench sockjs-bound sockjs_server_demo >"$BUILD/bench-build.log" 2>&1; then
+if ! cmake --build "$BUILD" -j2 --target sockjs-bench sockjs-bound sockjs-floor sockjs_server_demo >"$BUILD/bench-build.log" 2>&1; then
   tail -n 30 "$BUILD/bench-build.log" >&2
   echo "run.sh: build failed (log: $BUILD/bench-build.log)" >&2
   exit 1
@@ -126,9 +131,9 @@ stop_server() {
 }
 trap stop_server EXIT
 
-port_of() { case $1 in ours) echo "$OURS_PORT" ;; ref) echo "$REF_PORT" ;; bound) echo "$BOUND_PORT" ;; esac; }
+port_of() { case $1 in ours) echo "$OURS_PORT" ;; ref) echo "$REF_PORT" ;; bound) echo "$BOUND_PORT" ;; floor) echo "$FLOOR_PORT" ;; esac; }
 
-start_server() { # ours|ref|bound [flags: words tls (https/wss), deflate (ours: --websocket-deflate)]
+start_server() { # ours|ref|bound|floor [flags: words tls (https/wss), deflate (ours: --websocket-deflate)]
   local which=$1 flags=${2:-} port scheme=http
   local -a extra=()
   port=$(port_of "$which")
@@ -142,6 +147,8 @@ start_server() { # ours|ref|bound [flags: words tls (https/wss), deflate (ours: 
     "${PIN_SERVER[@]}" "$SERVER" --port "$port" --threads 1 --quiet "${extra[@]}" >>"$BUILD/bench-server-ours.log" 2>&1 &
   elif [[ $which == bound ]]; then
     "${PIN_SERVER[@]}" "$BOUND" "$port" >>"$BUILD/bench-server-bound.log" 2>&1 &
+  elif [[ $which == floor ]]; then
+    "${PIN_SERVER[@]}" "$FLOOR" "$port" >>"$BUILD/bench-server-floor.log" 2>&1 &
   else
     "${PIN_SERVER[@]}" node "$REF" "$port" "${extra[@]}" >>"$BUILD/bench-server-ref.log" 2>&1 &
   fi
@@ -164,16 +171,16 @@ if ((SMOKE)); then
   DURATION=0.5
   REPEAT=1
   ROWS=(
-    "smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo|ours ref bound"
+    "smoke: websocket echo, 10 clients|-m echo -t websocket -c 10 --warmup 0.2|echo|ours ref bound floor"
     "smoke: websocket echo over TLS, 10 clients|-m echo -t websocket -c 10 --warmup 0.2 $TLS_ARGS|echo|ours ref|tls"
     "smoke: 4 KB JSON echo, permessage-deflate, 10 clients|-m echo -t websocket -c 10 --warmup 0.2 $JSON_ARGS --deflate|echo-bytes|ours|deflate"
     "smoke: broadcast from 1 to 10|-m broadcast -t websocket -s /broadcast -c 10 --warmup 0.2|broadcast|ours bound"
   )
 else
   ROWS=(
-    "websocket echo, 1 client|-m echo -t websocket -c 1|echo|ours ref bound"
-    "websocket echo, 100 clients|-m echo -t websocket -c 100|echo|ours ref bound"
-    "websocket echo, 1000 clients|-m echo -t websocket -c 1000|echo|ours ref bound"
+    "websocket echo, 1 client|-m echo -t websocket -c 1|echo|ours ref bound floor"
+    "websocket echo, 100 clients|-m echo -t websocket -c 100|echo|ours ref bound floor"
+    "websocket echo, 1000 clients|-m echo -t websocket -c 1000|echo|ours ref bound floor"
     "raw /websocket echo, 100 clients|-m echo -t raw-websocket -c 100|echo|ours ref bound"
     "xhr-streaming echo, 100 clients|-m echo -t xhr-streaming -c 100|echo|ours ref"
     "xhr-polling echo, 100 clients|-m echo -t xhr-polling -c 100|echo|ours ref"
@@ -294,8 +301,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2fx
 
 TABLE=$BUILD/bench-table.md
 {
-  echo "| row | metric | ours | ref | bound | ours/ref | ours/bound | target | met | server CPU ours / ref / bound |"
-  echo "|---|---|---:|---:|---:|---:|---:|---|---|---|"
+  echo "| row | metric | ours | ref | bound | floor | ours/ref | ours/bound | floor/bound | ours/floor | target | met | server CPU ours / ref / bound |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
   for row in "${ROWS[@]}"; do
     IFS='|' read -r name args kind servers flags <<<"$row"
     [[ -n $ONLY && ! $name =~ $ONLY ]] && continue
@@ -310,11 +317,12 @@ TABLE=$BUILD/bench-table.md
     for m in "${metrics[@]}"; do
       label=${m%%:*} key=${m#*:}
       declare -A v=()
-      for which in ours ref bound; do
+      for which in ours ref bound floor; do
         v[$which]=""
         [[ " $servers " == *" $which "* ]] && v[$which]=$(fmt "$key" "$(median_of "$name" "$which" "$key")")
       done
       rr=$(ratio "${v[ours]}" "${v[ref]}") rb=$(ratio "${v[ours]}" "${v[bound]}")
+      fb=$(ratio "${v[floor]}" "${v[bound]}") of=$(ratio "${v[ours]}" "${v[floor]}")
       spec=$(target_for "$name" "$label") target="" met=""
       if [[ -n $spec ]]; then
         against=${spec%%[<>]*} cond=${spec#"$against"}
@@ -330,7 +338,7 @@ TABLE=$BUILD/bench-table.md
         cpu="$(fmt server_cpu "$(median_of "$name" ours server_cpu)") / $(fmt server_cpu "$(median_of "$name" ref server_cpu)")"
         cpu+=" / $(fmt server_cpu "$(median_of "$name" bound server_cpu)")"
       fi
-      echo "| $( ((first)) && echo "$name") | $label | ${v[ours]} | ${v[ref]} | ${v[bound]} | $rr | $rb | $target | $met | $cpu |"
+      echo "| $( ((first)) && echo "$name") | $label | ${v[ours]} | ${v[ref]} | ${v[bound]} | ${v[floor]} | $rr | $rb | $fb | $of | $target | $met | $cpu |"
       first=0
     done
   done
