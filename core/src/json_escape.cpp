@@ -69,7 +69,10 @@ void append_escaped(std::string& out, std::string_view s) {
     out.reserve(out.size() + s.size() + 2);
     out.push_back('"');
     while (p < end) {
-        while (end - p >= 8 && !word_needs_work<HtmlSafe>(p)) p += 8;
+        if constexpr (HtmlSafe)
+            while (end - p >= 8 && !word_needs_work<HtmlSafe>(p)) p += 8;
+        else
+            p = detail::skip_json_plain(p, end);
         if (p == end) break;
         const unsigned char c = *p;
         if (c < 0x80) {

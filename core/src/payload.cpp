@@ -35,13 +35,9 @@ const char* decode_json_string(const char* p, const char* end, std::string& out)
     const char* run = ++p;  // start of the bytes not yet copied: copied in one append per run
     auto flush = [&] { out.append(run, static_cast<std::size_t>(p - run)); };
     while (p < end) {
-        // Skip plain ASCII a word at a time: only quotes, backslashes, controls and non-ASCII
-        // bytes need a look.
-        while (end - p >= 8) {
-            const std::uint64_t w = load_word(p);
-            if ((has_below_or_high(w, 0x20) | has_byte(w, '"') | has_byte(w, '\\')) != 0) break;
-            p += 8;
-        }
+        // Only quotes, backslashes, controls and non-ASCII bytes need a look.
+        p = reinterpret_cast<const char*>(skip_json_plain(reinterpret_cast<const unsigned char*>(p),
+                                                          reinterpret_cast<const unsigned char*>(end)));
         if (p == end) break;
         const auto c = static_cast<unsigned char>(*p);
         if (c == '"') {

@@ -20,9 +20,11 @@ bool utf8_valid(std::string_view s) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const auto* const end = p + s.size();
     while (p < end) {
-        // Most traffic is ASCII JSON: skip eight ASCII bytes at a time.
-        if (end - p >= 8 && (detail::load_word(p) & detail::highs) == 0) {
-            p += 8;
+        // Most traffic is ASCII JSON: skipped in blocks.
+        p = detail::skip_ascii(p, end);
+        if (p == end) break;
+        if (*p < 0x80) {
+            ++p;
             continue;
         }
         const detail::utf8_step step = detail::utf8_next(p, end, surrogates::reject);
@@ -46,8 +48,10 @@ bool utf8_stream_validator::feed(std::string_view piece) noexcept {
         }
     }
     while (p < end) {
-        if (end - p >= 8 && (detail::load_word(p) & detail::highs) == 0) {
-            p += 8;
+        p = detail::skip_ascii(p, end);
+        if (p == end) break;
+        if (*p < 0x80) {
+            ++p;
             continue;
         }
         const detail::utf8_step step = detail::utf8_next(p, end, surrogates::reject);

@@ -166,11 +166,11 @@ TEST_CASE("append_json_string appends a whole literal per call", "[json_escape]"
 }
 
 TEST_CASE("json_string: every byte value at every offset of a long plain run", "[json_escape]") {
-    // The escaper skips plain bytes a word at a time: a byte needing work must be seen at any
-    // position within or across words.
+    // The escaper skips plain bytes 16 (SSE2) or 8 at a time: a byte needing work must be seen
+    // at any position within or across blocks.
     for (int b = 0; b < 256; ++b)
-        for (std::size_t at = 0; at < 20; ++at) {
-            std::string s(20, 'a');
+        for (std::size_t at = 0; at < 40; ++at) {
+            std::string s(40, 'a');
             s[at] = static_cast<char>(b);
             if (sockjs::json_string(s) != reference_escape(s)) {
                 INFO("byte " << b << " at " << at);

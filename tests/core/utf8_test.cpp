@@ -149,3 +149,18 @@ TEST_CASE("utf8_stream_validator: fails fast", "[utf8]") {
     CHECK(v.feed(""));
     CHECK(v.at_boundary());
 }
+
+TEST_CASE("utf8_valid and the stream validator: a sequence at every offset of a long ASCII run", "[utf8]") {
+    // Both skip ASCII 16 (SSE2) or 8 bytes at a time: a non-ASCII byte must be seen at any
+    // position within or across blocks, and a sequence cut by a block's end checked whole.
+    const std::string sequences[] = {"\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80", "\x80"};
+    for (const auto& seq : sequences)
+        for (std::size_t at = 0; at <= 40; ++at) {
+            const std::string s = std::string(at, 'a') + seq + std::string(40 - at, 'b');
+            const bool valid = reference_replace_invalid(s, wtf8::no) == s;
+            INFO("sequence of " << seq.size() << " bytes at " << at);
+            REQUIRE(utf8_valid(s) == valid);
+            utf8_stream_validator v;
+            REQUIRE((v.feed(s) && v.at_boundary()) == valid);
+        }
+}
