@@ -87,7 +87,9 @@ void session_backend::receiver_gone(std::uint64_t id, bool aborted) {
 }
 
 void session_backend::resume(std::uint64_t id) {
-    if (rx_ && rx_->id() == id) settle();
+    if (!rx_ || rx_->id() != id) return;
+    auto self = shared_from_this();
+    settle();
 }
 
 errc session_backend::receive(std::string_view body) {
@@ -99,8 +101,8 @@ errc session_backend::receive(std::string_view body) {
 }
 
 void session_backend::on_ws_message(std::string&& message) {
+    // No `self` here: the channel calls its listener on a locked reference (net.hpp).
     if (finished_ || !ws_attached()) return;
-    auto self = shared_from_this();
     auto e = core_.receive(message, payload_format::array_or_string, now());
     if (auto close = websocket_error_close(e)) {
         // The client broke the framing: end the WebSocket at once with the close the core
@@ -127,13 +129,17 @@ void session_backend::on_ws_closed(int code, std::string_view) {
 
 void session_backend::on_ws_drained() {
     if (!ws_rx_ || !ws_rx_->congested()) return;
+    auto self = shared_from_this();
     ws_rx_->drained();
     if (ws_attached()) settle();
 }
 
 bool session_backend::send_here(std::string_view message) {
     if (finished_) return false;
-    auto self = shared_from_this();
+    // Inside settle() (the application answering a message, the common case) the outer call
+    // already holds the session; else hold it here.
+    std::shared_ptr<conn_backend> self;
+    if (!settling_) self = shared_from_this();
     auto e = core_.send(message);
     if (e == errc::ok) add(counters().messages_out);
     settle();
@@ -161,6 +167,7 @@ void session_backend::deliver_broadcast(const broadcast_message& m, net::send_ba
         return;
     }
     batch.send_all();  // what follows may run application code (settle())
+    auto self = shared_from_this();
     if (core_.send_escaped(m.literal) == errc::ok) add(counters().messages_out);
     settle();
 }
@@ -172,7 +179,9 @@ void session_backend::settle() {
         dirty_ = true;  // the outer settle() goes round once more
         return;
     }
-    auto self = shared_from_this();
+    // Every caller holds the session (its own `self`, or the channel's locked listener) for
+    // as long as this runs: application code called here may drop every other reference.
+    // (Each shared_from_this() is two locked instructions; an echo went through five.)
     settling_ = true;
     // One clock read for the whole round: the output it pulls is due at the moment the
     // round began (an echo read the clock three times here; with receive()'s and the loop's

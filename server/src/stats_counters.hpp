@@ -27,8 +27,15 @@ inline std::size_t transport_index(transport t) noexcept { return static_cast<st
 std::string_view counted_transport_name(std::size_t index) noexcept;
 
 using counter = std::atomic<std::uint64_t>;
-inline void add(counter& c, std::uint64_t n = 1) noexcept { c.fetch_add(n, std::memory_order_relaxed); }
-inline void sub(counter& c, std::uint64_t n = 1) noexcept { c.fetch_sub(n, std::memory_order_relaxed); }
+// One writer per counter, its loop's thread: a relaxed load and store, not a locked
+// read-modify-write (an echoed message bumps six counters). A scrape on another thread still
+// reads whole values.
+inline void add(counter& c, std::uint64_t n = 1) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+inline void sub(counter& c, std::uint64_t n = 1) noexcept {
+    c.store(c.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+}
 
 /// Upper bounds (seconds) of sockjs_session_duration_seconds: sessions last seconds to hours.
 inline constexpr std::array<double, 8> session_duration_bounds{1, 5, 30, 60, 300, 1800, 3600, 14400};
