@@ -60,3 +60,28 @@ TEST_CASE("timer heap: callbacks may add and cancel timers, a self re-arming tim
     CHECK_FALSE(third);
     CHECK(h.size() == 1);
 }
+
+TEST_CASE("timer heap: next() follows every change of the front (cancel, add before and after, run)") {
+    timer_heap h;
+    const auto t0 = clock_type::now();
+    h.add(1, t0 + 10ms, [] {});
+    h.add(2, t0 + 20ms, [] {});
+    h.add(3, t0 + 30ms, [] {});
+    CHECK(h.next() == t0 + 10ms);
+    CHECK(h.next() == t0 + 10ms);  // asked again with nothing changed
+    h.cancel(1);                    // the front goes stale
+    CHECK(h.next() == t0 + 20ms);
+    h.add(4, t0 + 5ms, [] {});      // a new front
+    CHECK(h.next() == t0 + 5ms);
+    h.add(5, t0 + 25ms, [] {});     // behind the front
+    CHECK(h.next() == t0 + 5ms);
+    h.cancel(3);                    // not the front
+    CHECK(h.next() == t0 + 5ms);
+    h.run_due(t0 + 5ms);            // runs the front
+    CHECK(h.next() == t0 + 20ms);
+    h.cancel(2);
+    h.cancel(5);
+    CHECK_FALSE(h.next());
+    h.add(6, t0 + 1ms, [] {});
+    CHECK(h.next() == t0 + 1ms);
+}

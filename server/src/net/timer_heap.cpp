@@ -21,10 +21,13 @@ void timer_heap::add(std::uint64_t id, clock::time_point deadline, std::function
     live_[id] = std::move(fn);
     heap_.push_back({deadline, id});
     std::push_heap(heap_.begin(), heap_.end(), later{});
+    // The front is the new, live entry or the one already checked: the flag stands.
 }
 
 void timer_heap::cancel(std::uint64_t id) {
-    if (live_.erase(id) && heap_.size() > 64 && heap_.size() > 2 * live_.size()) compact();
+    if (!live_.erase(id)) return;
+    front_live_ = false;
+    if (heap_.size() > 64 && heap_.size() > 2 * live_.size()) compact();
 }
 
 void timer_heap::compact() {
@@ -33,10 +36,14 @@ void timer_heap::compact() {
 }
 
 void timer_heap::pop_stale() {
+    // The loop asks twice per iteration, and the answer only changes when a timer is
+    // cancelled or run: no table lookup in between.
+    if (front_live_) return;
     while (!heap_.empty() && !live_.count(heap_.front().id)) {
         std::pop_heap(heap_.begin(), heap_.end(), later{});
         heap_.pop_back();
     }
+    front_live_ = true;
 }
 
 std::optional<timer_heap::clock::time_point> timer_heap::next() {
@@ -54,6 +61,7 @@ void timer_heap::run_due(clock::time_point now) {
         const std::uint64_t id = heap_.front().id;
         std::pop_heap(heap_.begin(), heap_.end(), later{});
         heap_.pop_back();
+        front_live_ = false;
         auto it = live_.find(id);
         std::function<void()> fn = std::move(it->second);
         live_.erase(it);

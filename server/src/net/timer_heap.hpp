@@ -35,6 +35,7 @@ private:
     void compact();
 
     std::vector<entry> heap_;
+    bool front_live_ = true;  ///< heap_.front(), if any, is known to be live
     std::unordered_map<std::uint64_t, std::function<void()>> live_;
 };
 
