@@ -1,6 +1,7 @@
 #include <sockjs/json_escape.hpp>
 
 #include "json_string.hpp"
+#include "reserve.hpp"
 #include "swar.hpp"
 #include "utf8.hpp"
 
@@ -66,7 +67,7 @@ void append_escaped(std::string& out, std::string_view s) {
     auto* run = p;  // start of the bytes not yet copied: copied in one append per run
     auto flush = [&] { out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run)); };
 
-    out.reserve(out.size() + s.size() + 2);
+    detail::reserve_at_least(out, out.size() + s.size() + 2);
     out.push_back('"');
     while (p < end) {
         if constexpr (HtmlSafe)

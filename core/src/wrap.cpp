@@ -3,6 +3,7 @@
 #include <sockjs/wrap.hpp>
 
 #include "json_string.hpp"
+#include "reserve.hpp"
 #include "swar.hpp"
 #include "text_scan.hpp"
 #include "wrap_detail.hpp"
@@ -156,23 +157,23 @@ void append_wrapped(std::string& out, transport t, std::string_view f, std::stri
     switch (t) {
     case transport::xhr:
     case transport::xhr_streaming:
-        out.reserve(out.size() + f.size() + 1);
+        detail::reserve_at_least(out, out.size() + f.size() + 1);
         out.append(f).push_back('\n');
         return;
     case transport::eventsource:
-        out.reserve(out.size() + f.size() + 10);
+        detail::reserve_at_least(out, out.size() + f.size() + 10);
         out.append("data: ", 6);
         append_eventsource_data(out, f);
         out.append("\r\n\r\n", 4);
         return;
     case transport::htmlfile:
-        out.reserve(out.size() + f.size() + 32);
+        detail::reserve_at_least(out, out.size() + f.size() + 32);
         out.append(htmlfile_call_open);
         detail::append_json_string_html_safe(out, f);
         out.append(htmlfile_call_close);
         return;
     case transport::jsonp:
-        out.reserve(out.size() + f.size() + callback.size() + 12);
+        detail::reserve_at_least(out, out.size() + f.size() + callback.size() + 12);
         out.append("/**/", 4);
         append_callback(out, callback);
         out.push_back('(');
