@@ -2,9 +2,6 @@
 // Internal: the JSON string codec pieces that frame.cpp and wrap.cpp share with the public
 // escaper (json_escape.cpp) and payload decoder (payload.cpp).
 
-#include <sockjs/error.hpp>
-#include <sockjs/payload.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -21,21 +18,5 @@ void append_json_string_html_safe(std::string& out, std::string_view s);
 /// Tolerant as the protocol requires: `\u` escapes of lone surrogates give WTF-8, invalid
 /// UTF-8 bytes become U+FFFD; raw control characters and unknown escapes are rejected.
 const char* decode_json_string(const char* p, const char* end, std::string& out);
-
-/// Where decode_messages_to() puts the messages it decodes: next() gives an empty string for
-/// each, in order. (The session decodes straight into its event queue this way, without a
-/// vector per request.)
-class message_sink {
-public:
-    virtual std::string& next() = 0;
-
-protected:
-    ~message_sink() = default;
-};
-
-/// decode_messages() into `sink`. On error the strings given out so far are unspecified, and
-/// the caller drops them.
-errc decode_messages_to(std::string_view body, payload_format format, message_sink& sink,
-                        std::size_t max_message_size);
 
 }  // namespace sockjs::detail

@@ -1,6 +1,7 @@
 #include <sockjs/payload.hpp>
 
 #include "json_string.hpp"
+#include "payload_decode.hpp"
 #include "swar.hpp"
 #include "text_scan.hpp"
 #include "utf8.hpp"
@@ -12,7 +13,6 @@ namespace sockjs {
 namespace {
 
 using detail::hex_value;
-constexpr auto skip_space = detail::skip_json_space;
 
 // Reads the four hex digits of a `\uXXXX` escape whose backslash is at `p`; -1 if malformed.
 long read_u_escape(const char* p, const char* end) noexcept {
@@ -103,57 +103,13 @@ const char* decode_json_string(const char* p, const char* end, std::string& out)
     return nullptr;  // unterminated
 }
 
-errc decode_messages_to(std::string_view body, payload_format format, message_sink& sink,
-                        std::size_t max_message_size) {
-    if (body.empty()) return format == payload_format::array ? errc::empty_payload : errc::ok;
-
-    const char* const end = body.data() + body.size();
-    // Decodes one string at `p` into the sink's next string; nullptr (with `err` set) on error.
-    errc err = errc::ok;
-    auto one_string = [&](const char* p) -> const char* {
-        std::string& out = sink.next();
-        const char* q = decode_json_string(p, end, out);
-        if (q == nullptr) {
-            err = errc::broken_json;
-        } else if (out.size() > max_message_size) {
-            err = errc::message_too_large;
-            q = nullptr;
-        }
-        return q;
-    };
-
-    const char* p = skip_space(body.data(), end);
-    if (format == payload_format::array_or_string && p < end && *p == '"') {
-        p = one_string(p);
-        if (p == nullptr) return err;
-        return skip_space(p, end) == end ? errc::ok : errc::broken_json;
-    }
-    if (p == end || *p != '[') return errc::broken_json;
-    p = skip_space(p + 1, end);
-    if (p < end && *p == ']') return skip_space(p + 1, end) == end ? errc::ok : errc::broken_json;
-    for (;;) {
-        if (p == end || *p != '"') return errc::broken_json;
-        p = one_string(p);
-        if (p == nullptr) return err;
-        p = skip_space(p, end);
-        if (p == end) return errc::broken_json;
-        if (*p == ']') return skip_space(p + 1, end) == end ? errc::ok : errc::broken_json;
-        if (*p != ',') return errc::broken_json;
-        p = skip_space(p + 1, end);
-    }
-}
-
 }  // namespace detail
 
 errc decode_messages(std::string_view body, payload_format format, std::vector<std::string>& out,
                      std::size_t max_message_size) {
-    struct vector_sink final : detail::message_sink {
-        std::vector<std::string>& v;
-        explicit vector_sink(std::vector<std::string>& target) : v(target) {}
-        std::string& next() override { return v.emplace_back(); }
-    } sink(out);
     const std::size_t original = out.size();
-    const errc e = detail::decode_messages_to(body, format, sink, max_message_size);
+    const errc e = detail::decode_messages_with(
+        body, format, [&out]() -> std::string& { return out.emplace_back(); }, max_message_size);
     if (e != errc::ok) out.resize(original);
     return e;
 }

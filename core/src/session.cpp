@@ -6,7 +6,7 @@
 #include <sockjs/json_escape.hpp>
 #include <sockjs/wrap.hpp>
 
-#include "json_string.hpp"
+#include "payload_decode.hpp"
 
 #include <utility>
 
@@ -244,15 +244,13 @@ errc server_session::receive(std::string_view body, payload_format format, time_
     seen(now);
     // Straight into the event queue (no vector per message); dropped again on error, or when
     // the session is not open (the body is still checked).
-    struct event_sink final : detail::message_sink {
-        std::vector<session_event>& events;
-        explicit event_sink(std::vector<session_event>& e) : events(e) {}
-        std::string& next() override {
-            return events.emplace_back(session_event{session_event::message, {}, 0}).data;
-        }
-    } sink(events_);
     const std::size_t before = events_.size();
-    const errc e = detail::decode_messages_to(body, format, sink, limits_.max_message_size);
+    const errc e = detail::decode_messages_with(
+        body, format,
+        [this]() -> std::string& {
+            return events_.emplace_back(session_event{session_event::message, {}, 0}).data;
+        },
+        limits_.max_message_size);
     if (e != errc::ok || state_ != session_state::open) events_.resize(before);
     return e;
 }
