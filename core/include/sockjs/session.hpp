@@ -155,7 +155,7 @@ public:
     void on_deadline(time_point now);
 
     /// Queued outgoing bytes (escaped messages not yet pulled).
-    std::size_t queued_bytes() const noexcept { return queue_.empty() ? 0 : queue_.size() - 2; }
+    std::size_t queued_bytes() const noexcept { return queue_.empty() ? 0 : queue_.size() - 2; }  // less `a[`
 
 private:
     struct receiver {

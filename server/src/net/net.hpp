@@ -100,7 +100,9 @@ public:
 /// What a ws_channel tells its user, on the channel's loop.
 /// Guarantees: on_ws_closed fires exactly once, for any reason, and nothing fires after it;
 /// the listener may release the channel (drop its last reference) or close it from inside
-/// any callback (the connection keeps the channel until its own teardown ends).
+/// any callback (the connection keeps the channel until its own teardown ends). Each callback
+/// runs on a reference the channel locked for it, so the listener outlives its own callback
+/// even if everything else lets go of it meanwhile.
 class ws_listener {
 public:
     /// Each complete (reassembled, UTF-8 validated) text message. Binary messages are
