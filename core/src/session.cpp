@@ -30,8 +30,14 @@ constexpr std::string_view reason_timeout = "Session timed out";
 // A queue that grew this large for a burst is given back rather than kept per session.
 constexpr std::size_t keep_capacity = 64 * 1024;
 
-// The queue is the `a[...]` frame being built: this opening, then the escaped messages.
-constexpr std::string_view frame_opening = "a[";
+// The queue is the `a[...]` frame being built: `a[`, then the escaped messages. Makes it
+// ready for one more.
+void open_slot(std::string& queue) {
+    if (queue.empty())
+        queue.assign("a[");
+    else
+        queue += ',';
+}
 
 }  // namespace
 
@@ -170,10 +176,7 @@ void server_session::recycle(std::string&& bytes) noexcept {
 errc server_session::send(std::string_view message) {
     if (state_ != session_state::open) return errc::session_not_open;
     const std::size_t before = queue_.size();
-    if (before == 0)
-        queue_.assign(frame_opening);
-    else
-        queue_ += ',';
+    open_slot(queue_);
     append_json_string(queue_, message);
     if (queued_bytes() > limits_.max_queued_bytes) {
         queue_.resize(before);
@@ -190,10 +193,7 @@ errc server_session::send_escaped(std::string_view json_literal) {
         enter_closing(code_overflow, reason_overflow, false, now_);
         return errc::queue_full;
     }
-    if (queue_.empty())
-        queue_.assign(frame_opening);
-    else
-        queue_ += ',';
+    open_slot(queue_);
     queue_ += json_literal;
     return errc::ok;
 }

@@ -30,6 +30,16 @@ std::vector<session_event> drain(server_session& s) {
     return out;
 }
 
+// The pending events, each of which must be a message: their texts in order.
+std::vector<std::string> drain_messages(server_session& s) {
+    std::vector<std::string> out;
+    for (auto& e : drain(s)) {
+        REQUIRE(e.kind == session_event::message);
+        out.push_back(std::move(e.data));
+    }
+    return out;
+}
+
 // An open session whose first receiver (xhr polling) already got `o` and ended.
 server_session opened_by_polling(const session_limits& l = suite_limits(), time_point now = t0) {
     server_session s(l, now);
@@ -202,12 +212,7 @@ TEST_CASE("1000 messages each way keep their order", "[session]") {
         for (const auto& m : sent)
             REQUIRE(s.receive(encode_client_messages({m}), payload_format::array, t0) == errc::ok);
     }
-    std::vector<std::string> got;
-    for (auto& e : drain(s)) {
-        REQUIRE(e.kind == session_event::message);
-        got.push_back(e.data);
-    }
-    CHECK(got == sent);
+    CHECK(drain_messages(s) == sent);
 }
 
 TEST_CASE("application close: polling gets o, then the close frame, replayed", "[session]") {
@@ -616,11 +621,7 @@ TEST_CASE("receive: payload errors leave nothing queued", "[session]") {
     CHECK(s.receive("[]", payload_format::array_or_string, t0) == errc::ok);
     CHECK(s.receive("\"ws\"", payload_format::array_or_string, t0) == errc::ok);
     CHECK(s.receive("[\"x\",\"y\"]", payload_format::array, t0) == errc::ok);
-    auto ev = drain(s);
-    REQUIRE(ev.size() == 3);
-    CHECK(ev[0].data == "ws");
-    CHECK(ev[1].data == "x");
-    CHECK(ev[2].data == "y");
+    CHECK(drain_messages(s) == std::vector<std::string>{"ws", "x", "y"});
 }
 
 TEST_CASE("receive: a broken body drops only its own messages", "[session]") {
@@ -628,10 +629,7 @@ TEST_CASE("receive: a broken body drops only its own messages", "[session]") {
     REQUIRE(s.receive("[\"kept\"]", payload_format::array, t0) == errc::ok);
     CHECK(s.receive("[\"dropped\",\"also dropped\",1]", payload_format::array, t0) == errc::broken_json);
     REQUIRE(s.receive("[\"after\"]", payload_format::array, t0) == errc::ok);
-    auto ev = drain(s);
-    REQUIRE(ev.size() == 2);
-    CHECK(ev[0].data == "kept");
-    CHECK(ev[1].data == "after");
+    CHECK(drain_messages(s) == std::vector<std::string>{"kept", "after"});
 }
 
 TEST_CASE("receive on a closing session: checked, answered ok, dropped", "[session]") {

@@ -49,7 +49,7 @@ std::vector<int> broadcast_then_read(int clients, int count, std::size_t size, B
                     for (auto& c : all) c->send_text(msg);
                     continue;
                 }
-                const std::string frame = text_frame(msg);
+                const std::string frame = ws_encode_frame(ws_opcode::text, msg);
                 send_batch batch(frame);
                 for (auto& c : all) c->send_text_framed(msg, frame, &batch);
                 batch.send_all();
@@ -94,7 +94,7 @@ TEST_CASE("send_batch: a frame batched after bytes queued for the flush is sent 
 }
 
 TEST_CASE("send_batch: an empty batch and a second send_all send nothing") {
-    const std::string frame = text_frame("x");
+    const std::string frame = ws_encode_frame(ws_opcode::text, "x");
     send_batch batch(frame);
     batch.send_all();
     batch.send_all();

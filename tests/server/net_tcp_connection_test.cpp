@@ -33,7 +33,7 @@ int write_then_read(int count, std::size_t size, Buffered buffered) {
             for (int i = 0; i < count; ++i) {
                 const std::string m = numbered(i, size);
                 if (buffered(i)) ch->send_text(m);
-                else ch->send_text_framed(m, text_frame(m));
+                else ch->send_text_framed(m, ws_encode_frame(ws_opcode::text, m));
             }
             written = true;
         });

@@ -3,7 +3,6 @@
 // plain blocking POCO client socket with bounded reads (every wait has a deadline).
 
 #include "net/net.hpp"
-#include "net/websocket_frame.hpp"
 
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/StreamSocket.h>
@@ -90,13 +89,6 @@ inline std::string numbered(int i, std::size_t size) {
     std::string s = "m" + std::to_string(i) + ":";
     s.resize(size, static_cast<char>('a' + i % 26));
     return s;
-}
-
-/// `payload` as one unmasked RFC 6455 text frame (what a server sends).
-inline std::string text_frame(std::string_view payload) {
-    unsigned char head[10];
-    const std::size_t n = ws_frame_header(head, ws_opcode::text, payload.size());
-    return std::string(reinterpret_cast<const char*>(head), n).append(payload);
 }
 
 /// Expectations checked on a loop thread. Catch's assertions are not thread-safe (TSan sees the
