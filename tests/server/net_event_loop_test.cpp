@@ -82,6 +82,25 @@ TEST_CASE("timers: fire at or after their deadline, cancelled ones never") {
     CHECK_FALSE(cancelled_fired);
 }
 
+TEST_CASE("timers: a deadline nearer than the loop's next wake-up is met, not the wake-up's") {
+    // An idle loop sleeps until its next sweep (up to a second away, net_options defaults);
+    // each timer here comes due long before it, so the loop must bring its alarm forward.
+    test_server s(ok_handler());
+    loop& lp = s.server.loop_at(0);
+    using clock = std::chrono::steady_clock;
+    for (int round = 0; round < 5; ++round) {
+        std::atomic<long long> late_by_us{-1};
+        lp.post([&] {
+            const auto deadline = clock::now() + 20ms;
+            lp.add_timer(deadline, [&, deadline] {
+                late_by_us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - deadline).count();
+            });
+        });
+        REQUIRE(eventually([&] { return late_by_us.load() >= 0; }));
+        CHECK(late_by_us.load() < 200'000);
+    }
+}
+
 TEST_CASE("timers: add_timer and cancel_timer from another thread are handed to the loop") {
     test_server s(ok_handler());
     loop& lp = s.server.loop_at(0);

@@ -20,7 +20,6 @@ using Poco::Net::PollSet;
 
 namespace {
 
-constexpr auto max_poll_wait = std::chrono::seconds(1);
 constexpr auto accept_backoff = std::chrono::milliseconds(100);
 constexpr int accepts_per_wakeup = 128;
 constexpr int deferred_rounds = 16;
@@ -63,6 +62,11 @@ event_loop::event_loop(std::size_t index, server_shared& shared)
     wake_.setBlocking(false);
     wake_address_ = wake_.address();
     watch(wake_, PollSet::POLL_READ);
+    epoll_event alarm_event{};
+    alarm_event.events = EPOLLIN;
+    alarm_event.data.ptr = &alarm_;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, alarm_.fd(), &alarm_event) != 0)
+        throw Poco::IOException("epoll_ctl(ADD) failed", errno);
 
     now_ = clock::now();
     const auto& o = shared_.opts;
@@ -190,19 +194,18 @@ void event_loop::run() {
     retired_.clear();
 }
 
-event_loop::clock::duration event_loop::poll_timeout() {
-    if (!deferred_.empty() || !dirty_.empty()) return clock::duration::zero();
+int event_loop::wait_timeout() {
+    if (!deferred_.empty() || !dirty_.empty()) return 0;
     auto until = next_sweep_;
     if (auto t = timers_.next()) until = std::min(until, *t);
     if (accept_paused_until_ != clock::time_point{}) until = std::min(until, accept_paused_until_);
-    const auto d = until - clock::now();
-    return std::clamp<clock::duration>(d, clock::duration::zero(), max_poll_wait);
+    if (until <= now_) return 0;
+    alarm_.ring_by(until);
+    return -1;
 }
 
 void event_loop::iterate() {
-    // epoll counts milliseconds: round up so a timer 0.4 ms away does not spin the loop.
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(poll_timeout());
-    int n = ::epoll_wait(epfd_, ready_.data(), static_cast<int>(ready_.size()), static_cast<int>(wait.count()));
+    int n = ::epoll_wait(epfd_, ready_.data(), static_cast<int>(ready_.size()), wait_timeout());
     if (n < 0) {
         if (errno != EINTR) log_error(*this, "epoll_wait failed", std::strerror(errno));
         n = 0;
@@ -223,7 +226,7 @@ void event_loop::iterate() {
         }
         if (i + 1 < n) {
             const void* next = ready_[static_cast<std::size_t>(i + 1)].data.ptr;
-            if (next != wake_.impl() && next != listener_.impl()) {
+            if (next != wake_.impl() && next != listener_.impl() && next != &alarm_) {
                 const auto* c = static_cast<const tcp_connection*>(next);
                 if (!c->closed()) c->prefetch_handler();
             }
@@ -232,6 +235,10 @@ void event_loop::iterate() {
         const int mode = poll_mode(ready_[static_cast<std::size_t>(i)].events);
         if (key == wake_.impl()) {
             drain_wakeup();
+            continue;
+        }
+        if (key == &alarm_) {
+            alarm_.rang();
             continue;
         }
         if (key == listener_.impl()) {

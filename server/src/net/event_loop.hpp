@@ -4,6 +4,7 @@
 // for post(), timers, and the connections accepted on it.
 
 #include "net/live_set.hpp"
+#include "net/loop_alarm.hpp"
 #include "net/net.hpp"
 #include "net/tls.hpp"
 #include "net/timer_heap.hpp"
@@ -94,7 +95,9 @@ private:
     void flush_dirty();
     void sweep();
     void close_all();
-    clock::duration poll_timeout();
+    /// The epoll_wait timeout: 0 when work is pending, else -1 with the alarm set by the
+    /// loop's next deadline.
+    int wait_timeout();
 
     std::size_t index_;
     server_shared& shared_;
@@ -118,6 +121,7 @@ private:
     std::vector<std::shared_ptr<tcp_connection>> flushing_;
 
     timer_heap timers_;
+    loop_alarm alarm_;
     std::atomic<std::uint64_t> next_timer_id_{1};
     clock::time_point now_;
     clock::time_point next_sweep_;
