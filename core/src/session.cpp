@@ -255,6 +255,19 @@ errc server_session::receive(std::string_view body, payload_format format, time_
     return e;
 }
 
+errc server_session::receive_direct(std::string_view body, payload_format format, time_point now,
+                                    std::string& scratch, std::optional<std::string_view>& message) {
+    message.reset();
+    std::string_view lone;
+    if (state_ == session_state::open && events_head_ == events_.size() &&
+        detail::decode_lone_message(body, format, scratch, limits_.max_message_size, lone)) {
+        seen(now);
+        message = lone;
+        return errc::ok;
+    }
+    return receive(body, format, now);
+}
+
 std::optional<session_event> server_session::next_event() {
     if (events_head_ >= events_.size()) return std::nullopt;
     session_event e = std::move(events_[events_head_++]);

@@ -67,7 +67,9 @@ private:
     void on_ws_drained() override;
     /// True while the WebSocket is this session's receiver.
     bool ws_attached() const noexcept { return ws_rx_ && rx_.get() == &*ws_rx_; }
-    void settle();
+    /// `first`: a message the core let through without queueing it (receive_direct()), handed
+    /// to the application before any event.
+    void settle(const std::optional<std::string_view>& first = std::nullopt);
     void pump(time_point t);
     void dispatch(session_event& ev);
     void arm_timer();

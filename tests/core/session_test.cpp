@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -638,6 +639,86 @@ TEST_CASE("receive on a closing session: checked, answered ok, dropped", "[sessi
     drain(s);
     CHECK(s.receive("[\"late\"]", payload_format::array, t0) == errc::ok);
     CHECK(s.receive("[", payload_format::array, t0) == errc::broken_json);
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("receive_direct: a lone message skips the queue, as a view into the body when plain",
+          "[session]") {
+    auto s = opened_by_polling();
+    std::string scratch;
+    std::optional<std::string_view> m;
+    const std::string body = "[\"hello\"]";
+    REQUIRE(s.receive_direct(body, payload_format::array_or_string, t0, scratch, m) == errc::ok);
+    REQUIRE(m);
+    CHECK(*m == "hello");
+    CHECK(m->data() == body.data() + 2);  // no copy
+    CHECK(drain(s).empty());
+
+    const std::string bare = " \"bare\" ";
+    REQUIRE(s.receive_direct(bare, payload_format::array_or_string, t0, scratch, m) == errc::ok);
+    REQUIRE(m);
+    CHECK(*m == "bare");
+
+    // Escapes and non-ASCII are decoded into the scratch buffer, as receive() decodes them.
+    const std::string escaped = "[ \"a\\\"b\\u00e9\\ud83d\\ude00 \xc3\xa9\" ]";
+    REQUIRE(s.receive_direct(escaped, payload_format::array_or_string, t0, scratch, m) == errc::ok);
+    REQUIRE(m);
+    CHECK(*m == "a\"b\xc3\xa9\xf0\x9f\x98\x80 \xc3\xa9");
+    CHECK(m->data() == scratch.data());
+    CHECK(drain(s).empty());
+}
+
+TEST_CASE("receive_direct: every other body takes receive()'s way, with its result", "[session]") {
+    auto l = suite_limits();
+    l.max_message_size = 8;
+    const std::vector<std::pair<std::string, payload_format>> bodies = {
+        {"[\"a\",\"b\"]", payload_format::array_or_string},
+        {"[]", payload_format::array_or_string},
+        {"", payload_format::array_or_string},
+        {"", payload_format::array},
+        {"\"x\"", payload_format::array},  // a bare string only counts on a WebSocket
+        {"[\"a\"", payload_format::array_or_string},
+        {"[\"a\"]x", payload_format::array_or_string},
+        {"[\"a\",1]", payload_format::array_or_string},
+        {"[\"a\\q\"]", payload_format::array_or_string},
+        {"[\"a\x01\"]", payload_format::array_or_string},
+        {"[\"too long a message\"]", payload_format::array_or_string},
+        {"[\"\\u0041\\u00e9\\ud800\"]", payload_format::array_or_string},
+        {"[\"\xff\xfe\"]", payload_format::array_or_string},
+    };
+    for (const auto& [body, format] : bodies) {
+        CAPTURE(body);
+        auto direct = opened_by_polling(l);
+        auto queued = opened_by_polling(l);
+        std::string scratch;
+        std::optional<std::string_view> m;
+        const errc e = direct.receive_direct(body, format, t0, scratch, m);
+        CHECK(e == queued.receive(body, format, t0));
+        std::vector<std::string> got;
+        if (m) got.emplace_back(*m);
+        for (auto& text : drain_messages(direct)) got.push_back(text);
+        CHECK(got == drain_messages(queued));
+        // Only a lone message that decodes cleanly is handed over directly.
+        CHECK(m.has_value() == (e == errc::ok && got.size() == 1 && body.find(',') == std::string::npos));
+    }
+}
+
+TEST_CASE("receive_direct: never overtakes a waiting event, never delivers when not open", "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);  // `opened` waits, not yet taken
+    std::string scratch;
+    std::optional<std::string_view> m;
+    REQUIRE(s.receive_direct("[\"first\"]", payload_format::array_or_string, t0, scratch, m) == errc::ok);
+    CHECK_FALSE(m);
+    auto events = drain(s);
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].kind == session_event::opened);
+    CHECK(events[1].data == "first");
+
+    s.close(3000, "Go away!");
+    drain(s);
+    CHECK(s.receive_direct("[\"late\"]", payload_format::array_or_string, t0, scratch, m) == errc::ok);
+    CHECK_FALSE(m);
     CHECK(drain(s).empty());
 }
 

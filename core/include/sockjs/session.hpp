@@ -145,6 +145,15 @@ public:
     /// adapter bounds the request body when reading it.
     errc receive(std::string_view body, payload_format format, time_point now);
 
+    /// receive() for an adapter that hands a message to the application at once (the
+    /// WebSocket path: no event queued, no allocation per message). When the session is open
+    /// with no event waiting and `body` is one message, that message is not queued: `message`
+    /// is set to it, a view into `body` or into `scratch` (valid while both are), and the
+    /// adapter must hand it to the application before taking any event, exactly as if
+    /// next_event() had given it. Any other body goes through receive(), `message` empty.
+    errc receive_direct(std::string_view body, payload_format format, time_point now, std::string& scratch,
+                        std::optional<std::string_view>& message);
+
     /// Pops the next application event.
     std::optional<session_event> next_event();
 
