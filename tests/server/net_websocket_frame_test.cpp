@@ -187,6 +187,19 @@ TEST_CASE("ws parser: max_message bounds a message, across fragments too") {
     CHECK(feed_whole(huge, 1 << 20).error == ws_close_too_big);
 }
 
+TEST_CASE("ws parser: a message the sink did not take does not count against the next one") {
+    // The recorder copies each message and leaves the parser's buffer as it was (the server's
+    // sinks do the same, to keep its allocation): two messages of 7 under a limit of 10, whole,
+    // fragmented and after a ping, each split everywhere.
+    const std::string seven(7, 'x');
+    check_all_splits(client_frame(1, seven) + client_frame(1, seven), {{"text:" + seven, "text:" + seven}, 0}, 10);
+    check_all_splits(client_frame(1, seven) + client_frame(1, "xxxx", false) + client_frame(9, "p") +
+                         client_frame(0, "xxx"),
+                     {{"text:" + seven, "ping:p", "text:" + seven}, 0}, 10);
+    check_all_splits(client_frame(1, seven) + client_frame(1, "xxxx", false) + client_frame(0, "xxxxxxx"),
+                     {{"text:" + seven}, ws_close_too_big}, 10);
+}
+
 TEST_CASE("ws parser: a sink returning false stops the parser") {
     ws_frame_parser p(100);
     recorder r;

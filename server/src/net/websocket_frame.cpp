@@ -97,8 +97,9 @@ int ws_frame_parser::header_complete() {
         control_.clear();
     } else {
         const bool compressed = in_message_ ? message_compressed_ : (hdr_[0] & 0x40) != 0;
-        if (len > max_message_ || (!compressed && message_.size() + len > max_message_))
-            return fail(ws_close_too_big);
+        // message_ holds the previous message until this one starts (a sink need not take it).
+        const std::size_t so_far = in_message_ ? message_.size() : 0;
+        if (len > max_message_ || (!compressed && so_far + len > max_message_)) return fail(ws_close_too_big);
         if (!in_message_) {
             in_message_ = true;
             message_binary_ = (op_ == ws_opcode::binary);
