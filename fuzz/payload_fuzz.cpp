@@ -2,7 +2,10 @@
 // bodies (optionally form-encoded) and WebSocket messages, plus the query-string helpers.
 // Properties: no memory error or UB; on success every message is within the limit; on error
 // the output is untouched; messages are UTF-8 (lone surrogates allowed in their WTF-8 form).
+// The one-message decoder of the WebSocket path (decode_lone_message) accepts exactly the
+// bodies that decode_messages reads as one message, with the same message.
 #include "fuzz_util.hpp"
+#include "payload_decode.hpp"
 
 #include <sockjs/payload.hpp>
 
@@ -34,6 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check(sockjs_fuzz::strict_utf8(out[i], true), "a decoded message that is not (WTF-)8");
         }
     }
+    std::string scratch;
+    std::string_view lone;
+    const bool one = sockjs::detail::decode_lone_message(json, format, scratch, limit, lone);
+    check(one == (e == sockjs::errc::ok && out.size() == 2), "decode_lone_message disagrees on the message count");
+    check(!one || lone == out[1], "decode_lone_message decodes another message");
     (void)sockjs::query_param(body, "c");
     (void)sockjs::url_decode(body);
     return 0;

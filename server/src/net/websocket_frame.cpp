@@ -166,11 +166,48 @@ bool ws_frame_parser::frame_complete(ws_frame_sink& sink) {
     return sink.on_ws_message(std::move(message_), message_binary_);
 }
 
+const char* ws_frame_parser::whole_message(const char* p, const char* end, ws_frame_sink& sink) {
+    if (end - p < 6) return nullptr;
+    const unsigned b0 = static_cast<unsigned char>(p[0]), b1 = static_cast<unsigned char>(p[1]);
+    const unsigned op = b0 & 0x0F;
+    // FIN, no reserved bit, masked, text (or binary when accepted), under 64 KiB.
+    if ((b0 & 0xF0) != 0x80 || !(b1 & 0x80) || (b1 & 0x7F) == 127) return nullptr;
+    if (op != 0x1 && (op != 0x2 || binary_ == ws_binary::refuse)) return nullptr;
+    std::size_t len = b1 & 0x7F;
+    std::size_t hdr = 6;
+    if (len == 126) {
+        if (end - p < 8) return nullptr;
+        len = (std::size_t{static_cast<unsigned char>(p[2])} << 8) | static_cast<unsigned char>(p[3]);
+        hdr = 8;
+    }
+    if (len > max_message_ || static_cast<std::size_t>(end - p) - hdr < len) return nullptr;
+    unsigned char mask[4];
+    std::memcpy(mask, p + hdr - 4, 4);
+    message_.assign(p + hdr, len);
+    unmask(message_.data(), message_.data(), len, mask, 0);
+    const bool binary = op == 0x2;
+    if (!binary && !utf8_valid(message_)) {
+        fail(ws_close_invalid_payload);
+        return nullptr;
+    }
+    op_ = static_cast<ws_opcode>(op);
+    if (!sink.on_ws_message(std::move(message_), binary)) done_ = true;
+    return p + hdr + len;
+}
+
 int ws_frame_parser::feed(std::string_view bytes, ws_frame_sink& sink) {
     const char* p = bytes.data();
     const char* const end = p + bytes.size();
     while (!done_) {
         if (!in_payload_) {
+            // The common case, a whole unfragmented message in the input, in one pass.
+            if (hdr_have_ == 0 && !in_message_) {
+                if (const char* next = whole_message(p, end, sink)) {
+                    p = next;
+                    continue;
+                }
+                if (done_) break;
+            }
             while (hdr_have_ < hdr_need_ && p < end) hdr_[hdr_have_++] = static_cast<unsigned char>(*p++);
             if (hdr_have_ < hdr_need_) break;  // need more input
             if (int e = header_complete()) return e;

@@ -78,6 +78,9 @@ public:
 private:
     int fail(int code);
     int header_complete();
+    /// A whole unfragmented data message at `p` (the start of a frame), handled in one pass:
+    /// past it, or null to take the byte-at-a-time path (also after failing, with done_ set).
+    const char* whole_message(const char* p, const char* end, ws_frame_sink& sink);
     bool frame_complete(ws_frame_sink& sink);
 
     std::size_t max_message_;
