@@ -13,6 +13,10 @@
 #                           ours and ref, a compressed JSON echo against ours, broadcast against
 #                           ours and the bound): a smoke test of the harness for CI (it fails
 #                           on a wrong or lost message, never on speed)
+#   bench/run.sh --pgo      the matrix with ours built profile-guided (scripts/pgo-build.sh
+#                           into build-pgo, or --build-dir; the bound, which the training
+#                           does not run, builds as usual there, and the floor links the same
+#                           trained core as ours)
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1, the bound
 # on N+2, the floor on N+3; default 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
 # (run every step N times, alternating servers; every cell shows the median of its N values;
@@ -38,7 +42,8 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-BUILD=$ROOT/build-bench
+BUILD=
+PGO=0
 PORT=18600
 DURATION=5
 SMOKE=0
@@ -48,6 +53,7 @@ REPEAT=3
 while (($#)); do
   case $1 in
     --smoke) SMOKE=1 ;;
+    --pgo) PGO=1 ;;
     --build-dir) BUILD=$(realpath -m "$2"); shift ;;
     --port) PORT=$2; shift ;;
     --duration) DURATION=$2; shift ;;
@@ -59,6 +65,14 @@ while (($#)); do
   esac
   shift
 done
+
+if [[ -z $BUILD ]]; then
+  BUILD=$ROOT/build-bench
+  ((PGO)) && BUILD=$ROOT/build-pgo
+fi
+if ((PGO)); then
+  "$ROOT/scripts/pgo-build.sh" --port $((PORT + 4)) "$BUILD" || { echo "run.sh: pgo-build.sh failed" >&2; exit 1; }
+fi
 
 SERVER=$BUILD/bin/sockjs-server
 BENCH=$BUILD/bin/sockjs-bench
@@ -357,5 +371,5 @@ if ((FAILED)); then
   done
 fi
 echo
-echo "repetitions per step: $REPEAT (median of each cell); priority: ${NICE[*]:-default}; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "build: $BUILD$( ((PGO)) && echo ' (profile-guided)'); repetitions per step: $REPEAT (median of each cell); priority: ${NICE[*]:-default}; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average (1/5/15 min) before: $LOAD0, after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$FAILED"

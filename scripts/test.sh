@@ -126,6 +126,12 @@ else
   count_step "fuzz smoke run" "$fuzz_rc"
 fi
 
+# The profile-guided build (scripts/pgo-build.sh, what bench/run.sh --pgo measures): it builds,
+# trains (1 s per workload here) and the optimised server passes the generator's checks.
+step "profile-guided build (build-pgo/)"
+bash scripts/pgo-build.sh --seconds 1 build-pgo </dev/null
+count_step "profile-guided build" $?
+
 # The consumer tests build a separate project against the installed package, which does not
 # carry the sanitizer flags; they test packaging, not code, and run in the plain build above.
 # The scale, soak and cluster tests measure capacity, RSS and failover times against fixed
