@@ -43,22 +43,39 @@ build() {  # build STEP
     { tail -n 30 "$dir/pgo-build-$1.log" >&2; echo "pgo-build.sh: $1 build failed" >&2; return 1; }
 }
 
+start_server() {  # start_server OPTIONS...: the demo server of $dir on $port, its PID in $server
+  timeout -s KILL 300 "$dir/bin/sockjs-server" --port "$port" --quiet "$@" >>"$log" 2>&1 &
+  server=$!
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/echo/info" && return
+    sleep 0.1
+  done
+}
+stop_server() {  # SIGTERM: the server drains and exits (an instrumented one writes its profiles)
+  kill -TERM "$server" 2>/dev/null
+  wait "$server" 2>/dev/null
+}
+failed=0
+check() {  # check LABEL GENERATOR...: one generator run; it exits non-zero on any wrong message
+  local label=$1 out; shift
+  if out=$("$@" 2>&1); then
+    echo "  ok   $label: $(grep -o 'checked=[0-9]*' <<<"$out" | head -1)"
+  else
+    failed=$((failed + 1))
+    echo "  FAIL $label"; tail -n 5 <<<"$out"
+  fi
+}
+
 mkdir -p "$dir"
+log=$dir/pgo-training.log
+: >"$log"
 echo "pgo-build.sh: 1/3 instrumented build in $dir"
 configure generate && build generate || exit 1
 
 echo "pgo-build.sh: 2/3 training (${seconds} s per workload)"
 rm -rf "$profiles" "$dir/pgo-generator"
-log=$dir/pgo-training.log
-: >"$log"
 # Two loops, as the demo server runs by default on this 2-core machine.
-timeout -s KILL 300 "$dir/bin/sockjs-server" --port "$port" --threads 2 --quiet >>"$log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/echo/info" && break
-  sleep 0.1
-done
-failed=0
+start_server --threads 2
 # The generator is instrumented too and links the same core: its counts go elsewhere
 # (GCOV_PREFIX), so that the profile is the server's alone.
 gen=(env GCOV_PREFIX="$(realpath -m "$dir/pgo-generator")" timeout $((seconds + 60)) "$dir/bin/sockjs-bench"
@@ -67,16 +84,9 @@ for step in "-m echo -t websocket -c 10" "-m echo -t websocket -c 10 --json --si
             "-m echo -t raw-websocket -c 10" "-m echo -t xhr-streaming -c 10" \
             "-m echo -t xhr-polling -c 10" "-m broadcast -t websocket -s /broadcast -c 200"; do
   # shellcheck disable=SC2086  # $step is a list of options
-  if out=$("${gen[@]}" $step 2>&1) && grep -q '^result.* errors=0' <<<"$out"; then
-    echo "  ok   $step: $(grep -o 'checked=[0-9]*' <<<"$out" | head -1)"
-  else
-    failed=$((failed + 1))
-    echo "  FAIL $step"; tail -n 5 <<<"$out"
-  fi
+  check "$step" "${gen[@]}" $step
 done
-# SIGTERM: the server drains and exits, which is when the profiles are written.
-kill -TERM "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop_server
 count=$(find "$profiles" -name '*.gcda' 2>/dev/null | wc -l)
 echo "  $count profiles in $profiles"
 if ((failed > 0 || count == 0)); then
@@ -89,22 +99,11 @@ configure use && build use || exit 1
 
 # The optimised server answers what the generator checks (a second of SockJS echo over a
 # WebSocket and over xhr-polling).
-timeout -s KILL 60 "$dir/bin/sockjs-server" --port "$port" --quiet >>"$log" 2>&1 &
-server=$!
-for _ in $(seq 100); do
-  curl -sf -o /dev/null "http://127.0.0.1:$port/echo/info" && break
-  sleep 0.1
+start_server
+for transport in websocket xhr-polling; do
+  check "optimised server, echo over $transport" \
+    timeout 30 "$dir/bin/sockjs-bench" -p "$port" --warmup 0 -d 1 -m echo -c 10 -t "$transport"
 done
-for step in "-t websocket" "-t xhr-polling"; do
-  # shellcheck disable=SC2086
-  if ! out=$(timeout 30 "$dir/bin/sockjs-bench" -p "$port" --warmup 0 -d 1 -m echo -c 10 $step 2>&1); then
-    failed=$((failed + 1))
-    echo "  FAIL optimised server, echo $step"; tail -n 5 <<<"$out"
-  else
-    echo "  ok   optimised server, echo $step: $(grep -o 'checked=[0-9]*' <<<"$out" | head -1)"
-  fi
-done
-kill -TERM "$server" 2>/dev/null
-wait "$server" 2>/dev/null
+stop_server
 ((failed == 0)) || { echo "pgo-build.sh: the optimised server failed the generator's checks" >&2; exit 1; }
 echo "pgo-build.sh: done: $dir/bin/sockjs-server, $dir/lib/libsockjs-server.a, $dir/lib/libsockjs-core.a"
