@@ -41,13 +41,11 @@ std::optional<std::string> app_threw(F&& call) {
 }  // namespace
 
 conn_backend::conn_backend(service_impl& svc, net::loop& home, std::size_t counted_transport)
-    : svc_(svc), home_(home), counted_transport_(counted_transport) {}
+    : svc_(svc), home_(home), counted_transport_(counted_transport), counters_(svc.counters.at(home.index())) {}
 
 conn_backend::~conn_backend() = default;
 
 server_impl& conn_backend::server() const noexcept { return svc_.server; }
-
-loop_counters& conn_backend::counters() const noexcept { return svc_.counters.at(home_.index()); }
 
 namespace {
 

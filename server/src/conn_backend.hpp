@@ -119,11 +119,14 @@ protected:
 
     server_impl& server() const noexcept;
     /// This backend's service's counters on its home loop.
-    loop_counters& counters() const noexcept;
+    loop_counters& counters() const noexcept { return counters_; }
 
     service_impl& svc_;
     net::loop& home_;
     std::size_t counted_transport_;
+    // Looked up once: the blocks are allocated when the server starts, before any backend,
+    // and an echoed message bumps counters three times.
+    loop_counters& counters_;
     std::shared_ptr<connection> conn_;
     std::atomic<bool> open_{true};
     bool opened_ = false;

@@ -118,20 +118,21 @@ void session_backend::on_ws_message(std::string&& message) {
     // in use by a message still being handled further up the stack.
     thread_local direct_scratch scratch;
     std::optional<std::string_view> direct;
+    const time_point t = now();  // one clock read for the message and the round it starts
     const errc e = settling_ || scratch.in_use
-                       ? core_.receive(message, payload_format::array_or_string, now())
-                       : core_.receive_direct(message, payload_format::array_or_string, now(), scratch.text, direct);
+                       ? core_.receive(message, payload_format::array_or_string, t)
+                       : core_.receive_direct(message, payload_format::array_or_string, t, scratch.text, direct);
     if (auto close = websocket_error_close(e)) {
         // The client broke the framing: end the WebSocket at once with the close the core
         // names, without a SockJS close frame first (the client cannot be trusted to parse
         // one; the protocol suite expects the socket to go away right after).
         auto [code, reason] = *close;
         rx_.reset();
-        core_.terminate(code, reason, now());
+        core_.terminate(code, reason, t);
         ws_->close(code, reason);
     }
     if (!direct) {
-        settle();
+        settle(t, std::nullopt);
         return;
     }
     scratch.in_use = true;
@@ -139,7 +140,7 @@ void session_backend::on_ws_message(std::string&& message) {
         bool& flag;
         ~release() { flag = false; }
     } done{scratch.in_use};
-    settle(direct);
+    settle(t, direct);
 }
 
 void session_backend::on_ws_closed(int code, std::string_view) {
@@ -200,7 +201,7 @@ void session_backend::deliver_broadcast(const broadcast_message& m, net::send_ba
 
 void session_backend::shutdown(int code, std::string_view reason) { close_here(code, reason); }
 
-void session_backend::settle(const std::optional<std::string_view>& first) {
+void session_backend::settle(time_point t, const std::optional<std::string_view>& first) {
     if (settling_) {
         dirty_ = true;  // the outer settle() goes round once more
         return;
@@ -209,10 +210,9 @@ void session_backend::settle(const std::optional<std::string_view>& first) {
     // as long as this runs: application code called here may drop every other reference.
     // (Each shared_from_this() is two locked instructions; an echo went through five.)
     settling_ = true;
-    // One clock read for the whole round: the output it pulls is due at the moment the
-    // round began (an echo read the clock three times here; with receive()'s and the loop's
-    // reads, ~15 % of the server's user-space samples in a profile of echo).
-    const time_point t = now();
+    // One clock read for the whole round (the caller's): the output it pulls is due at the
+    // moment the round began (an echo read the clock three times here; with receive()'s and
+    // the loop's reads, ~15 % of the server's user-space samples in a profile of echo).
     if (first) app_message(*first);
     for (;;) {
         dirty_ = false;
@@ -274,7 +274,7 @@ void session_backend::on_timer() {
     auto self = shared_from_this();
     const auto t = now();
     if (auto d = core_.next_deadline(); d && *d <= t) core_.on_deadline(t);
-    settle();
+    settle(t, std::nullopt);
 }
 
 void session_backend::finish() {

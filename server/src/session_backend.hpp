@@ -67,9 +67,14 @@ private:
     void on_ws_drained() override;
     /// True while the WebSocket is this session's receiver.
     bool ws_attached() const noexcept { return ws_rx_ && rx_.get() == &*ws_rx_; }
+    void settle() {
+        if (settling_) dirty_ = true;  // the outer round goes round once more (no clock read)
+        else settle(now(), std::nullopt);
+    }
+    /// `t`: the time the round runs at, read by the caller when it has just read the clock.
     /// `first`: a message the core let through without queueing it (receive_direct()), handed
     /// to the application before any event.
-    void settle(const std::optional<std::string_view>& first = std::nullopt);
+    void settle(time_point t, const std::optional<std::string_view>& first);
     void pump(time_point t);
     void dispatch(session_event& ev);
     void arm_timer();
