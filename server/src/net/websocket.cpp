@@ -58,7 +58,7 @@ bool rfc6455_channel::send_text(std::string_view utf8) {
 
 bool rfc6455_channel::send_valid_text(std::string_view utf8) {
     if (state_ != state::open) return false;
-    auto c = live();
+    auto* c = live_here();
     if (!c) return false;
     if (deflate_ && utf8.size() >= min_compress_size_) send_frame(*c, ws_opcode::text, deflate_->deflate(utf8), true);
     else send_frame(*c, ws_opcode::text, utf8);
@@ -67,7 +67,7 @@ bool rfc6455_channel::send_valid_text(std::string_view utf8) {
 
 bool rfc6455_channel::send_text_framed(std::string_view, std::string_view frame, send_batch* batch) {
     if (state_ != state::open) return false;
-    auto c = live();
+    auto* c = live_here();
     if (!c) return false;
     if (batch && c->batchable()) {
         batch->add(*c);

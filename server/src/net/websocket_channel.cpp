@@ -5,11 +5,10 @@
 namespace sockjs::net {
 
 ws_channel_base::ws_channel_base(const std::shared_ptr<tcp_connection>& c)
-    : conn_(c), loop_(c->owner()) {}
+    : conn_(c), raw_conn_(c.get()), loop_(c->owner()) {}
 
 std::size_t ws_channel_base::buffered() const {
-    auto c = conn_.lock();
-    return c ? c->buffered() : 0;
+    return conn_.expired() ? 0 : raw_conn_->buffered();  // no reference taken, as in live_here()
 }
 
 void ws_channel_base::listen(std::weak_ptr<ws_listener> listener) {
