@@ -1,5 +1,7 @@
 #include "net/event_loop.hpp"
 
+#include "net/direct_syscalls.hpp"
+
 #include "net/tcp_connection.hpp"
 
 #include <Poco/Net/NetException.h>
@@ -205,7 +207,7 @@ int event_loop::wait_timeout() {
 }
 
 void event_loop::iterate() {
-    int n = ::epoll_wait(epfd_, ready_.data(), static_cast<int>(ready_.size()), wait_timeout());
+    int n = sys::epoll_wait(epfd_, ready_.data(), static_cast<int>(ready_.size()), wait_timeout());
     if (n < 0) {
         if (errno != EINTR) log_error(*this, "epoll_wait failed", std::strerror(errno));
         n = 0;

@@ -1,5 +1,6 @@
 #include "net/tcp_connection.hpp"
 
+#include "net/direct_syscalls.hpp"
 #include "net/http_exchange.hpp"
 #include "net/response_writer.hpp"
 #include "net/send_batch.hpp"
@@ -39,7 +40,7 @@ long io_result(ssize_t n) {
 }
 
 long send_some(int fd, const char* data, std::size_t n) {
-    return io_result(::send(fd, data, std::min<std::size_t>(n, INT_MAX / 2), MSG_NOSIGNAL));
+    return io_result(sys::send(fd, data, std::min<std::size_t>(n, INT_MAX / 2), MSG_NOSIGNAL));
 }
 
 }  // namespace
@@ -80,7 +81,7 @@ void tcp_connection::set_handler_deadline(clock::time_point t) {
 void tcp_connection::on_readable() {
     auto self = shared_from_this();
     for (int round = 0; round < reads_per_event && !closed() && !peer_eof_; ++round) {
-        const long n = io_result(::recv(fd_, loop_.scratch(), loop_.scratch_size(), 0));
+        const long n = io_result(sys::recv(fd_, loop_.scratch(), loop_.scratch_size(), 0));
         if (n == io_would_block) return;
         if (n == io_failed) {
             close_now();  // reset or other error: the peer is gone
