@@ -2,8 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-
 #include <cerrno>
 #include <string>
 

@@ -20,8 +20,8 @@ loop& ws_channel_base::owner() {
 }
 
 std::shared_ptr<tcp_connection> ws_channel_base::live() const {
-    auto c = conn_.lock();
-    return c && c->writable() ? c : nullptr;
+    auto* c = live_here();  // one rule for "can still take output"
+    return c ? c->shared_from_this() : nullptr;
 }
 
 void ws_channel_base::append_to(tcp_connection& c, std::string_view bytes) {
