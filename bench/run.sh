@@ -20,7 +20,9 @@
 # Options: --build-dir DIR (default build-bench), --port N (ours on N, ref on N+1, the bound
 # on N+2, the floor on N+3; default 18600), --duration S (measured seconds per echo/broadcast step; default 5), --repeat N
 # (run every step N times, alternating servers; every cell shows the median of its N values;
-# default 3), --only REGEX (rows whose name matches), --no-priority (see below).
+# default 3), --only REGEX (rows whose name matches), --budget S (stop starting steps after S
+# seconds, builds excluded; default 280 per repetition, so the default matrix stays under 15
+# minutes and --repeat 7 gets room for all its rows), --no-priority (see below).
 #
 # Each step gets a fresh server process, pinned with taskset to core 0, and the generator
 # (build/bin/sockjs-bench) pinned to core 1; servers are stopped by PID. Both run SCHED_RR
@@ -50,6 +52,7 @@ SMOKE=0
 ONLY=
 PRIORITY=1
 REPEAT=3
+BUDGET=
 while (($#)); do
   case $1 in
     --smoke) SMOKE=1 ;;
@@ -59,12 +62,18 @@ while (($#)); do
     --duration) DURATION=$2; shift ;;
     --repeat) REPEAT=$2; shift ;;
     --only) ONLY=$2; shift ;;
+    --budget) BUDGET=$2; shift ;;
     --no-priority) PRIORITY=0 ;;
     -h|--help) sed -n '2,/^[^#]/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
+[[ $REPEAT =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --repeat wants a positive whole number" >&2; exit 2; }
+# Seconds after which no step starts; every step runs once per repetition, so the default
+# grows with --repeat (3 repetitions: 840 s, the whole matrix under 15 minutes).
+[[ -z $BUDGET ]] && BUDGET=$((280 * REPEAT))
+[[ $BUDGET =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --budget wants a positive whole number of seconds" >&2; exit 2; }
 
 if [[ -z $BUILD ]]; then
   BUILD=$ROOT/build-bench
@@ -86,7 +95,6 @@ FLOOR_PORT=$((PORT + 3))
 RESULTS=$BUILD/bench-results.txt
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-BUDGET=840  # seconds: the whole matrix stays under 15 minutes, builds excluded
 
 # --- build and dependencies -------------------------------------------------------------
 if [[ ! -f $BUILD/CMakeCache.txt ]]; then
