@@ -89,6 +89,18 @@ def profile(which, bindir, port, messages, outdir):
     return out
 
 
+def compressed_name(line, table):
+    """The name an `ob=`/`cob=`/`fn=`/`cfn=` line gives: "(id) name" defines `id` in `table`,
+    "(id)" alone refers to it; a line without an id is the name itself."""
+    value = line.split("=", 1)[1].strip()
+    m = re.match(r"\((\d+)\)(?: (.*))?$", value)
+    if not m:
+        return value
+    if m.group(2):
+        table[m.group(1)] = m.group(2)
+    return table.get(m.group(1), "?")
+
+
 def load(path):
     """Self cost (instructions executed) per code address, and each address's function.
 
@@ -133,21 +145,11 @@ def load(path):
             elif line.startswith("calls="):
                 call_cost_next = True
             elif line.startswith(("ob=", "cob=")):
-                m = re.match(r"c?ob=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-                name = line.split("=", 1)[1].strip()
-                if m:
-                    if m.group(2):
-                        objects[m.group(1)] = m.group(2)
-                    name = objects.get(m.group(1), "?")
+                name = compressed_name(line, objects)
                 if line.startswith("ob="):
                     ob = name
             elif line.startswith(("fn=", "cfn=")):
-                m = re.match(r"c?fn=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-                name = line.split("=", 1)[1].strip()
-                if m:
-                    if m.group(2):
-                        names[m.group(1)] = m.group(2)
-                    name = names.get(m.group(1), "?")
+                name = compressed_name(line, names)
                 if line.startswith("fn="):
                     fn = name
     return cost, fn_of
