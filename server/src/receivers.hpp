@@ -106,10 +106,10 @@ public:
     net::ws_channel& channel() noexcept { return *ws_; }
     /// The channel drained (ws_listener::on_ws_drained): the session may pull again.
     void drained() noexcept { congested_ = false; }
-
-private:
+    /// After a message went to the channel without write() (session_backend::pump()).
     void check_congestion();
 
+private:
     net::ws_channel* ws_;
     std::size_t high_watermark_;
     bool congested_ = false;

@@ -156,6 +156,64 @@ TEST_CASE("send_escaped_direct: only open, websocket, nothing queued; counts as 
     }
 }
 
+TEST_CASE("pull_websocket_frame: the queued messages' frame built in the caller's buffer, as pull() builds it",
+          "[session]") {
+    server_session s(suite_limits(), t0);
+    s.attach(transport::websocket, {}, t0);
+    drain(s);
+    CHECK(s.websocket_frame_size() == 0);  // nothing queued
+    REQUIRE(s.send("one") == errc::ok);
+    REQUIRE(s.send("tw\"o") == errc::ok);
+    const std::string expected = R"(a["one","tw\"o"])";
+    REQUIRE(s.websocket_frame_size() == expected.size());
+    std::string out = "head";
+    s.pull_websocket_frame(out, t0 + 10s);
+    CHECK(out == "head" + expected);  // appended, exactly the announced size
+    CHECK(s.queued_bytes() == 0);
+    CHECK(s.websocket_frame_size() == 0);
+    CHECK(s.pull(t0 + 10s).bytes.empty());       // nothing left for pull()
+    CHECK(s.next_deadline() == t0 + 10s + 25s);  // a frame went out: the heartbeat waits again
+    SECTION("the queue's buffer serves the next message") {
+        REQUIRE(s.send("three") == errc::ok);
+        std::string next;
+        s.pull_websocket_frame(next, t0 + 11s);
+        CHECK(next == R"(a["three"])");
+    }
+    SECTION("an application close: the queued messages first, then pull() gives the close frame") {
+        REQUIRE(s.send("last") == errc::ok);
+        s.close(3000, "bye");
+        REQUIRE(s.websocket_frame_size() == std::string(R"(a["last"])").size());
+        std::string last;
+        s.pull_websocket_frame(last, t0 + 11s);
+        CHECK(last == R"(a["last"])");
+        CHECK(s.websocket_frame_size() == 0);
+        auto close = s.pull(t0 + 11s);
+        CHECK(close.bytes == R"(c[3000,"bye"])");
+        CHECK(close.end);
+    }
+    SECTION("a due heartbeat is not a messages frame: 0, pull() sends it") {
+        s.on_deadline(t0 + 10s + 25s);
+        CHECK(s.websocket_frame_size() == 0);
+        CHECK(s.pull(t0 + 10s + 25s).bytes == "h");
+    }
+}
+
+TEST_CASE("websocket_frame_size: 0 for any receiver but a websocket", "[session]") {
+    server_session streaming(suite_limits(), t0);
+    streaming.attach(transport::xhr_streaming, {}, t0);
+    drain(streaming);
+    REQUIRE(streaming.send("a") == errc::ok);
+    CHECK(streaming.websocket_frame_size() == 0);
+    CHECK(streaming.pull(t0).bytes == "a[\"a\"]\n");
+    server_session detached(suite_limits(), t0);
+    detached.attach(transport::websocket, {}, t0);
+    drain(detached);
+    detached.detach(false, t0);
+    REQUIRE(detached.send("kept") == errc::ok);
+    CHECK(detached.websocket_frame_size() == 0);  // no receiver: the message waits queued
+    CHECK(detached.queued_bytes() > 0);
+}
+
 TEST_CASE("recycle: the next websocket frame reuses the written one's buffer, never over queued messages",
           "[session]") {
     server_session s(suite_limits(), t0);

@@ -102,6 +102,108 @@ TEST_CASE("messages are echoed, including ones sent with the handshake") {
     CHECK(f.payload == big);
 }
 
+TEST_CASE("begin_text/end_text: a message built in the connection's buffer, framed for its size, in order") {
+    // Each message comes back twice: once through send_text(), then built in place, so the
+    // in-place one must follow what was written before it.
+    std::atomic<int> in_place{0};
+    http_handler h = [&](std::shared_ptr<exchange> ex, http_request& req) {
+        auto ch = accept_websocket(ex, req, 1 << 20);
+        if (!ch) return;
+        std::weak_ptr<ws_channel> weak = ch;
+        fn_ws_listener::attach(
+            *ch,
+            [weak, &in_place](std::string&& msg) {
+                auto c = weak.lock();
+                if (!c) return;
+                c->send_text(msg);
+                std::string* out = c->begin_text(msg.size() + 1);
+                if (!out) return;
+                out->append(msg).push_back('!');
+                CHECK(c->end_text());
+                ++in_place;
+            },
+            [](int, std::string_view) {});
+    };
+    test_server s(h);
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    // 7-bit, 16-bit and 64-bit length forms of the header, each at its boundary.
+    for (std::size_t n : {std::size_t{0}, std::size_t{124}, std::size_t{125}, std::size_t{65534}, std::size_t{65535},
+                          std::size_t{70000}}) {
+        const std::string msg(n, 'm');
+        c.send(client_frame(1, msg));
+        CHECK(read_frame(c).payload == msg);
+        const ws_frame f = read_frame(c);
+        CHECK(f.opcode == 1);
+        CHECK(f.payload == msg + "!");
+    }
+    CHECK(in_place == 6);
+}
+
+TEST_CASE("begin_text: null once the channel is closing") {
+    std::atomic<int> nulls{0};
+    http_handler h = [&](std::shared_ptr<exchange> ex, http_request& req) {
+        auto ch = accept_websocket(ex, req, 1024);
+        if (!ch) return;
+        std::weak_ptr<ws_channel> weak = ch;
+        fn_ws_listener::attach(
+            *ch,
+            [weak, &nulls](std::string&&) {
+                auto c = weak.lock();
+                if (!c) return;
+                c->close(3000, "bye");
+                if (!c->begin_text(1)) ++nulls;
+            },
+            [](int, std::string_view) {});
+    };
+    test_server s(h);
+    client c(s.address());
+    REQUIRE(websocket_handshake(c).status == 101);
+    c.send(client_frame(1, "x"));
+    const ws_frame f = read_frame(c);
+    CHECK(f.opcode == 8);  // the close, and nothing built after it
+    CHECK(nulls == 1);
+}
+
+TEST_CASE("output for another connection, written inside this one's event, goes out too") {
+    // A connection's own output is flushed when its event ends (tcp_connection::end_event);
+    // what its event writes to a different connection waits in the loop's dirty list.
+    std::mutex m;
+    std::vector<std::weak_ptr<ws_channel>> channels;
+    http_handler h = [&](std::shared_ptr<exchange> ex, http_request& req) {
+        auto ch = accept_websocket(ex, req, 1024);
+        if (!ch) return;
+        {
+            std::lock_guard<std::mutex> lock(m);
+            channels.push_back(ch);
+        }
+        fn_ws_listener::attach(
+            *ch,
+            [&](std::string&& msg) {
+                std::vector<std::shared_ptr<ws_channel>> all;
+                {
+                    std::lock_guard<std::mutex> lock(m);
+                    for (auto& w : channels)
+                        if (auto c = w.lock()) all.push_back(c);
+                }
+                for (auto& c : all) c->send_text("to all: " + msg);
+            },
+            [](int, std::string_view) {});
+    };
+    net_options one_loop = test_server::small_options();
+    one_loop.threads = 1;  // both connections on one loop: the write crosses inside one event
+    test_server s(h, one_loop);
+    client a(s.address()), b(s.address());
+    REQUIRE(websocket_handshake(a).status == 101);
+    REQUIRE(websocket_handshake(b).status == 101);
+    for (int i = 0; i < 3; ++i) {
+        client& from = i % 2 ? b : a;
+        from.send(client_frame(1, std::to_string(i)));
+        CHECK(read_frame(a).payload == "to all: " + std::to_string(i));
+        CHECK(read_frame(b).payload == "to all: " + std::to_string(i));
+    }
+}
+
 TEST_CASE("fragmented messages are reassembled, control frames may interleave") {
     echo_ws app;
     test_server s(app.handler());

@@ -108,6 +108,18 @@ public:
     /// frame, or a due heartbeat. Empty bytes and end=false when there is nothing to do.
     /// Call after send/close/on_deadline, and again until it returns nothing.
     receiver_output pull(time_point now);
+    /// WebSocket fast path, instead of pull(): the size in bytes of the `a[...]` frame of
+    /// queued messages that pull() would return now for a websocket receiver; 0 when pull()
+    /// would return anything else (nothing, a heartbeat, a close frame) or the receiver is
+    /// not a websocket. The adapter can then frame the message before it is built (an RFC 6455
+    /// header needs its length) and have pull_websocket_frame() build it in place.
+    std::size_t websocket_frame_size() const noexcept {
+        return receiver_ && receiver_->t == transport::websocket && !queue_.empty() ? queue_.size() + 1 : 0;
+    }
+    /// Appends that frame, exactly websocket_frame_size() bytes, to `out` (the connection's
+    /// output, say), and accounts for it as pull() would have. Only after
+    /// websocket_frame_size() returned non-zero, with no call to the session in between.
+    void pull_websocket_frame(std::string& out, time_point now);
     /// Optional: gives back the bytes of a websocket output once written, so that the next
     /// frame is built in the same buffer instead of a new allocation per message.
     void recycle(std::string&& bytes) noexcept;

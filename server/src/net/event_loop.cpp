@@ -253,11 +253,14 @@ void event_loop::iterate() {
         if (raw->closed()) continue;
         std::shared_ptr<tcp_connection> c = raw->shared_from_this();
         try {
+            c->begin_event();
             if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) c->on_readable();
             if ((mode & PollSet::POLL_WRITE) && !c->closed()) c->on_writable();
+            c->end_event();  // what the event wrote to c goes out now
         } catch (const std::exception& e) {
             log_error(*this, "connection event failed", e.what());
             c->close_now();
+            c->end_event();  // closed: nothing is sent
         }
     }
 
@@ -275,9 +278,11 @@ void event_loop::iterate() {
         sweep();
         next_sweep_ = now_ + sweep_interval_;
     }
-    run_deferred();
-    flush_dirty();
-    retired_.clear();
+    // Called only with work to do: most iterations have none, their connections' output
+    // having gone out at the end of each one's event (tcp_connection::begin_event).
+    if (!deferred_.empty()) run_deferred();
+    if (!dirty_.empty()) flush_dirty();
+    if (!retired_.empty()) retired_.clear();
 }
 
 void event_loop::drain_wakeup() {

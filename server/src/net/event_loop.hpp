@@ -74,6 +74,8 @@ public:
     void unwatch(const Poco::Net::Socket& socket);
     /// The connection has output to send: flushed once at the end of this iteration, which
     /// gathers every write made while handling this iteration's events into one send().
+    /// Output a connection's own event writes to it skips the list: the loop flushes it when
+    /// that event ends (tcp_connection::begin_event).
     void mark_dirty(std::shared_ptr<tcp_connection> c);
     /// Runs `fn` later in this iteration, outside the caller's stack.
     void defer(std::function<void()> fn);

@@ -137,6 +137,16 @@ public:
     virtual bool send_text_framed(std::string_view utf8, std::string_view /*frame*/, send_batch* /*batch*/ = nullptr) {
         return send_text(utf8);
     }
+    /// One text message of exactly `size` bytes of well-formed UTF-8 (as for send_valid_text),
+    /// built in place: returns the string to append those bytes to (the connection's output,
+    /// the frame's header already in it), then the caller calls end_text(), with nothing in
+    /// between but the appending. The SockJS frames the core builds go out this way without
+    /// a buffer of their own (docs/benchmarks.md, "Seventh session"). Null when the channel
+    /// cannot take output now or frames the message otherwise (compressed, hixie-76): then
+    /// send_valid_text().
+    virtual std::string* begin_text(std::size_t /*size*/) { return nullptr; }
+    /// Ends the message begun by begin_text(). Returns false if the channel is closing/closed.
+    virtual bool end_text() { return false; }
     /// Starts the close handshake (close frame with code and reason; hixie-76: closes).
     virtual void close(int code, std::string_view reason) = 0;
     virtual std::size_t buffered() const = 0;

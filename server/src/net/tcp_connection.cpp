@@ -154,10 +154,7 @@ void tcp_connection::on_cipher(const char* data, std::size_t n) {
     }
     // Handshake records, session tickets, or plaintext written before the handshake ended.
     if (!tls_->cipher().empty() || (!was_done && tls_->handshake_done() && !out_.empty())) {
-        if (!dirty_) {
-            dirty_ = true;
-            loop_.mark_dirty(shared_from_this());
-        }
+        schedule_flush();
     }
 }
 
@@ -281,10 +278,15 @@ void tcp_connection::wrote() {
     } else if (out_.size() > o.write_low_watermark) {
         drain_armed_ = true;
     }
-    if (!dirty_) {
-        dirty_ = true;
-        loop_.mark_dirty(shared_from_this());
-    }
+    schedule_flush();
+}
+
+void tcp_connection::schedule_flush() {
+    if (dirty_) return;
+    dirty_ = true;
+    // Inside its own event the loop flushes it when the event ends: no reference taken, no
+    // entry in the dirty list (a one-client echo's loop ran that list for one connection).
+    if (!in_event_) loop_.mark_dirty(shared_from_this());
 }
 
 void tcp_connection::send_early() {
@@ -313,10 +315,7 @@ void tcp_connection::send_now(std::string_view bytes) {
 void tcp_connection::after_short_send(long result, std::string_view bytes) {
     if (result == io_failed) {
         phase_ = phase::doomed;
-        if (!dirty_) {
-            dirty_ = true;
-            loop_.mark_dirty(shared_from_this());
-        }
+        schedule_flush();
         return;
     }
     const std::size_t sent = result > 0 ? static_cast<std::size_t>(result) : 0;

@@ -57,6 +57,14 @@ public:
     void on_readable();
     void on_writable();
     void flush();
+    /// The loop handles an event of this connection (on_readable/on_writable): output the
+    /// event writes to it is flushed by end_event(), not gathered in the loop's dirty list.
+    /// Output written to it while another connection's event runs still is.
+    void begin_event() noexcept { in_event_ = true; }
+    void end_event() {
+        in_event_ = false;
+        if (dirty_) flush();
+    }
     bool deadline_due(clock::time_point now) const { return deadline_kind_ != deadline::none && now >= deadline_; }
     void on_deadline();
     /// A hint that an event for this connection comes up soon: asks for the memory of what
@@ -136,6 +144,9 @@ private:
     void begin_linger();
     void notify_gone();
     void update_interest();
+    /// The flush is due: at end_event() inside this connection's own event, else at the end
+    /// of the loop's iteration (event_loop::mark_dirty).
+    void schedule_flush();
     void set_deadline(deadline kind, clock::duration d);
     void fire_drain();
     void feed_upgrade_input();
@@ -170,6 +181,7 @@ private:
     // Independent of the phase:
     bool peer_eof_ = false;
     bool dirty_ = false;
+    bool in_event_ = false;  // between begin_event() and end_event()
     bool drain_armed_ = false;
     bool read_paused_ = false;
     bool blocked_on_output_ = false;  // pipelined requests wait for the client to read

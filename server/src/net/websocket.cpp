@@ -65,6 +65,23 @@ bool rfc6455_channel::send_valid_text(std::string_view utf8) {
     return c->writable();
 }
 
+std::string* rfc6455_channel::begin_text(std::size_t size) {
+    if (state_ != state::open || (deflate_ && size >= min_compress_size_)) return nullptr;
+    auto* c = live_here();
+    if (!c) return nullptr;
+    unsigned char hdr[10];
+    const std::size_t n = ws_frame_header(hdr, ws_opcode::text, size);
+    std::string& out = c->out();
+    out.append(reinterpret_cast<const char*>(hdr), n);
+    return &out;
+}
+
+bool rfc6455_channel::end_text() {
+    // begin_text() found the connection live, and only the caller's appending ran since.
+    raw_conn_->wrote();
+    return raw_conn_->writable();
+}
+
 bool rfc6455_channel::send_text_framed(std::string_view, std::string_view frame, send_batch* batch) {
     if (state_ != state::open) return false;
     auto* c = live_here();

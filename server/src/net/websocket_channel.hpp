@@ -58,6 +58,8 @@ public:
     bool send_text(std::string_view utf8) override;
     bool send_valid_text(std::string_view utf8) override;
     bool send_text_framed(std::string_view utf8, std::string_view frame, send_batch* batch = nullptr) override;
+    std::string* begin_text(std::size_t size) override;
+    bool end_text() override;
     void close(int code, std::string_view reason) override;
     void on_bytes(std::string_view bytes) override;
     void on_transport_closed() override;

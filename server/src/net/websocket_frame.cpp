@@ -183,7 +183,8 @@ const char* ws_frame_parser::whole_message(const char* p, const char* end, ws_fr
     if (len > max_message_ || static_cast<std::size_t>(end - p) - hdr < len) return nullptr;
     unsigned char mask[4];
     std::memcpy(mask, p + hdr - 4, 4);
-    message_.assign(p + hdr, len);
+    message_.clear();  // then append, as the core's queue does: one string member, not two
+    message_.append(p + hdr, len);
     unmask(message_.data(), message_.data(), len, mask, 0);
     const bool binary = op == 0x2;
     if (!binary && !utf8_valid(message_)) {
