@@ -154,7 +154,7 @@ void server_session::produce(receiver_output& out, time_point now) {
     }
 }
 
-void server_session::pull_websocket_frame(std::string& out, time_point now) {
+bool server_session::pull_websocket_frame(std::string& out, time_point now) {
     seen(now);
     // What produce() does for a websocket receiver with messages queued, built in the
     // caller's buffer instead of handed over in the queue's.
@@ -167,6 +167,9 @@ void server_session::pull_websocket_frame(std::string& out, time_point now) {
         std::string().swap(queue_);
     else
         queue_.clear();  // keeps its buffer for the next message
+    // What produce() would find next: with the queue empty and a heartbeat just restarted,
+    // only a close frame (or a heartbeat configured to follow every frame).
+    return state_ != session_state::open || limits_.heartbeat_delay <= millis::zero();
 }
 
 void server_session::write_frame(receiver_output& out, std::string_view f, time_point now) {

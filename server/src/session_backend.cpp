@@ -241,9 +241,10 @@ void session_backend::pump(time_point t) {
             if (const std::size_t n = core_.websocket_frame_size()) {
                 if (std::string* out = ws_->begin_text(n)) {
                     add(counters().bytes_out, n);
-                    core_.pull_websocket_frame(*out, t);
+                    const bool more = core_.pull_websocket_frame(*out, t);
                     ws_->end_text();
                     ws_rx_->check_congestion();
+                    if (!more) return;
                     continue;
                 }
             }

@@ -167,7 +167,7 @@ TEST_CASE("pull_websocket_frame: the queued messages' frame built in the caller'
     const std::string expected = R"(a["one","tw\"o"])";
     REQUIRE(s.websocket_frame_size() == expected.size());
     std::string out = "head";
-    s.pull_websocket_frame(out, t0 + 10s);
+    CHECK_FALSE(s.pull_websocket_frame(out, t0 + 10s));  // open: nothing else due now
     CHECK(out == "head" + expected);  // appended, exactly the announced size
     CHECK(s.queued_bytes() == 0);
     CHECK(s.websocket_frame_size() == 0);
@@ -184,7 +184,7 @@ TEST_CASE("pull_websocket_frame: the queued messages' frame built in the caller'
         s.close(3000, "bye");
         REQUIRE(s.websocket_frame_size() == std::string(R"(a["last"])").size());
         std::string last;
-        s.pull_websocket_frame(last, t0 + 11s);
+        CHECK(s.pull_websocket_frame(last, t0 + 11s));  // closing: the close frame is due next
         CHECK(last == R"(a["last"])");
         CHECK(s.websocket_frame_size() == 0);
         auto close = s.pull(t0 + 11s);

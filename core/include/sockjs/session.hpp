@@ -119,7 +119,9 @@ public:
     /// Appends that frame, exactly websocket_frame_size() bytes, to `out` (the connection's
     /// output, say), and accounts for it as pull() would have. Only after
     /// websocket_frame_size() returned non-zero, with no call to the session in between.
-    void pull_websocket_frame(std::string& out, time_point now);
+    /// Returns whether pull() may have more now (a closing session's close frame); false:
+    /// nothing else is due, the frame having restarted the heartbeat's silence.
+    bool pull_websocket_frame(std::string& out, time_point now);
     /// Optional: gives back the bytes of a websocket output once written, so that the next
     /// frame is built in the same buffer instead of a new allocation per message.
     void recycle(std::string&& bytes) noexcept;

@@ -76,6 +76,7 @@ event_loop::event_loop(std::size_t index, server_shared& shared)
     sweep_interval_ = std::clamp<clock::duration>(shortest / 4, std::chrono::milliseconds(10),
                                                   std::chrono::milliseconds(1000));
     next_sweep_ = now_ + sweep_interval_;
+    next_due_ = next_sweep_;
 }
 
 event_loop::~event_loop() {
@@ -139,11 +140,16 @@ void event_loop::post(std::function<void()> fn) {
 std::uint64_t event_loop::add_timer(clock::time_point deadline, std::function<void()> fn) {
     const std::uint64_t id = next_timer_id_.fetch_add(1);
     if (in_loop_thread()) {
-        timers_.add(id, deadline, std::move(fn));
+        add_timer_here(id, deadline, std::move(fn));
     } else {
-        post([this, id, deadline, fn = std::move(fn)]() mutable { timers_.add(id, deadline, std::move(fn)); });
+        post([this, id, deadline, fn = std::move(fn)]() mutable { add_timer_here(id, deadline, std::move(fn)); });
     }
     return id;
+}
+
+void event_loop::add_timer_here(std::uint64_t id, clock::time_point deadline, std::function<void()> fn) {
+    timers_.add(id, deadline, std::move(fn));
+    next_due_ = std::min(next_due_, deadline);
 }
 
 void event_loop::cancel_timer(std::uint64_t id) {
@@ -197,12 +203,8 @@ void event_loop::run() {
 }
 
 int event_loop::wait_timeout() {
-    if (!deferred_.empty() || !dirty_.empty()) return 0;
-    auto until = next_sweep_;
-    if (auto t = timers_.next()) until = std::min(until, *t);
-    if (accept_paused_until_ != clock::time_point{}) until = std::min(until, accept_paused_until_);
-    if (until <= now_) return 0;
-    alarm_.ring_by(until);
+    if (!deferred_.empty() || !dirty_.empty() || next_due_ <= now_) return 0;
+    alarm_.ring_by(next_due_);
     return -1;
 }
 
@@ -248,10 +250,11 @@ void event_loop::iterate() {
             continue;
         }
         // A connection's own tag: it stays allocated until the end of this iteration even if
-        // an earlier event closed it (forget() retires it), and then it reads closed().
-        auto* raw = static_cast<tcp_connection*>(const_cast<void*>(key));
-        if (raw->closed()) continue;
-        std::shared_ptr<tcp_connection> c = raw->shared_from_this();
+        // an earlier event closed it (forget() retires it), and then it reads closed(). For
+        // the same reason its event needs no reference of its own (two locked instructions
+        // and a call each way, per event).
+        auto* c = static_cast<tcp_connection*>(const_cast<void*>(key));
+        if (c->closed()) continue;
         try {
             c->begin_event();
             if (mode & (PollSet::POLL_READ | PollSet::POLL_ERROR)) c->on_readable();
@@ -265,6 +268,15 @@ void event_loop::iterate() {
     }
 
     if (wake_pending_.load(std::memory_order_acquire)) run_posted();
+    if (now_ >= next_due_) run_due();
+    // Called only with work to do: most iterations have none, their connections' output
+    // having gone out at the end of each one's event (tcp_connection::begin_event).
+    if (!deferred_.empty()) run_deferred();
+    if (!dirty_.empty()) flush_dirty();
+    if (!retired_.empty()) retired_.clear();
+}
+
+void event_loop::run_due() {
     try {
         timers_.run_due(now_);
     } catch (const std::exception& e) {
@@ -278,11 +290,11 @@ void event_loop::iterate() {
         sweep();
         next_sweep_ = now_ + sweep_interval_;
     }
-    // Called only with work to do: most iterations have none, their connections' output
-    // having gone out at the end of each one's event (tcp_connection::begin_event).
-    if (!deferred_.empty()) run_deferred();
-    if (!dirty_.empty()) flush_dirty();
-    if (!retired_.empty()) retired_.clear();
+    // Recomputed from scratch: timers added meanwhile are in timers_, and a cancelled timer
+    // that made next_due_ early is gone from its front.
+    next_due_ = next_sweep_;
+    if (auto t = timers_.next()) next_due_ = std::min(next_due_, *t);
+    if (accept_paused_until_ != clock::time_point{}) next_due_ = std::min(next_due_, accept_paused_until_);
 }
 
 void event_loop::drain_wakeup() {
@@ -356,6 +368,7 @@ void event_loop::accept_ready() {
             log_error(*this, "accept failed, pausing", e.displayText().c_str());
             rewatch(listener_, 0);
             accept_paused_until_ = now_ + accept_backoff;
+            next_due_ = std::min(next_due_, accept_paused_until_);
             return;
         }
         // Over the limit: accept and close at once, so the backlog does not fill with

@@ -79,7 +79,8 @@ void tcp_connection::set_handler_deadline(clock::time_point t) {
 }
 
 void tcp_connection::on_readable() {
-    auto self = shared_from_this();
+    // No reference held here: the loop keeps a connection closed during its event until
+    // the iteration ends (event_loop::forget).
     for (int round = 0; round < reads_per_event && !closed() && !peer_eof_; ++round) {
         const long n = io_result(sys::recv(fd_, loop_.scratch(), loop_.scratch_size(), 0));
         if (n == io_would_block) return;
@@ -104,8 +105,9 @@ void tcp_connection::on_readable() {
 void tcp_connection::on_bytes(const char* data, std::size_t n) {
     if (handler_) {
         if (upgrade_input_) feed_upgrade_input();
-        // Held for the call: the handler may close the connection, which lets go of it.
-        if (auto h = handler_; h && !closing()) h->on_bytes({data, n});
+        // No reference taken for the call: a handler the call closes is let go of only later
+        // in the loop's iteration (notify_gone()).
+        if (handler_ && !closing()) handler_->on_bytes({data, n});
         return;
     }
     const auto& o = loop_.options();
@@ -425,6 +427,9 @@ void tcp_connection::notify_gone() {
     if (handler_) {
         auto h = std::move(handler_);
         h->on_transport_closed();
+        // Released later in this iteration, not here: its own on_bytes() may be what closed
+        // the connection, still on the stack.
+        loop_.defer([h = std::move(h)] {});
     }
 }
 

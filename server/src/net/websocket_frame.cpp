@@ -4,6 +4,7 @@
 
 #include <sockjs/utf8.hpp>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -19,12 +20,19 @@ bool known_opcode(unsigned op) {
 
 // out[i] = in[i] ^ mask[(phase + i) % 4], eight bytes at a time: byte by byte this loop was
 // the largest single cost of a WebSocket echo in user space (~780 of ~5,700 instructions
-// per 64-byte message, callgrind).
+// per 64-byte message, callgrind). The key is the mask read as one word and rotated to the
+// phase (a byte-wise build was ~20 instructions), and the few bytes after the last word are
+// a loop, not unrolled: every message runs this code, and what counts for a small one is how
+// many distinct code lines it takes (docs/benchmarks.md, "Sixth session").
 void unmask(char* out, const char* in, std::size_t n, const unsigned char (&mask)[4], unsigned phase) {
-    unsigned char key[8];
-    for (unsigned j = 0; j < 8; ++j) key[j] = mask[(phase + j) & 3];
-    std::uint64_t k;
-    std::memcpy(&k, key, 8);
+    std::uint32_t m;
+    std::memcpy(&m, mask, 4);
+    // Memory order: byte j of the key is mask[(phase + j) % 4].
+    if (phase != 0) {
+        if constexpr (std::endian::native == std::endian::little) m = std::rotr(m, static_cast<int>(8 * phase));
+        else m = std::rotl(m, static_cast<int>(8 * phase));
+    }
+    const std::uint64_t k = (std::uint64_t{m} << 32) | m;
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         std::uint64_t w;
@@ -32,7 +40,10 @@ void unmask(char* out, const char* in, std::size_t n, const unsigned char (&mask
         w ^= k;
         std::memcpy(out + i, &w, 8);
     }
-    for (; i < n; ++i) out[i] = static_cast<char>(static_cast<unsigned char>(in[i]) ^ key[i & 7]);
+    unsigned char key[4];
+    std::memcpy(key, &m, 4);
+#pragma GCC unroll 1
+    for (; i < n; ++i) out[i] = static_cast<char>(static_cast<unsigned char>(in[i]) ^ key[i & 3]);
 }
 
 }  // namespace
