@@ -61,10 +61,7 @@ public:
     /// event writes to it is flushed by end_event(), not gathered in the loop's dirty list.
     /// Output written to it while another connection's event runs still is.
     void begin_event() noexcept { in_event_ = true; }
-    void end_event() {
-        in_event_ = false;
-        if (dirty_) flush();
-    }
+    void end_event();
     bool deadline_due(clock::time_point now) const { return deadline_kind_ != deadline::none && now >= deadline_; }
     void on_deadline();
     /// A hint that an event for this connection comes up soon: asks for the memory of what
