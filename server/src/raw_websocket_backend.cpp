@@ -15,6 +15,7 @@ raw_websocket_backend::~raw_websocket_backend() { release_on_next_turn(home_, st
 void raw_websocket_backend::start() {
     auto self = shared_from_this();
     ws_->listen(std::shared_ptr<net::ws_listener>(self, static_cast<net::ws_listener*>(this)));
+    ws_->prefetch_with(static_cast<const conn_backend*>(this));  // the start of this object
     app_open();
 }
 

@@ -72,6 +72,7 @@ void session_backend::attach_websocket(std::shared_ptr<net::ws_channel> ws) {
     ws_ = std::move(ws);
     ws_rx_.emplace(*ws_, server().options().write_high_watermark);
     ws_->listen(std::shared_ptr<net::ws_listener>(self, static_cast<net::ws_listener*>(this)));
+    ws_->prefetch_with(static_cast<const conn_backend*>(this));  // the start of this object
     // Non-owning (aliasing an empty owner): the receiver is part of this session, and rx_
     // owning the session would be a cycle that a session never closed (a server torn down
     // without stopping) never breaks. Copies of rx_ live only inside this session's calls.

@@ -222,18 +222,13 @@ void event_loop::iterate() {
         // own sockets), so the waits overlap this one's work.
         // Then, one event ahead, the memory that connection points to (read from the lines
         // prefetched before).
-        if (i + prefetch_ahead < n) {
-            // From the make_shared control block just before the object (shared_from_this()
-            // counts there).
-            const char* ahead = static_cast<const char*>(ready_[static_cast<std::size_t>(i + prefetch_ahead)].data.ptr) - 16;
-            for (int line = 0; line < prefetch_lines; ++line) __builtin_prefetch(ahead + 64 * line);
+        if (i + prefetch_ahead < n)
+            tcp_connection::prefetch_object(ready_[static_cast<std::size_t>(i + prefetch_ahead)].data.ptr, prefetch_lines);
+        if (i + 2 < n) {
+            if (const auto* c = connection_at(i + 2)) c->prefetch_handler();
         }
         if (i + 1 < n) {
-            const void* next = ready_[static_cast<std::size_t>(i + 1)].data.ptr;
-            if (next != wake_.impl() && next != listener_.impl() && next != &alarm_) {
-                const auto* c = static_cast<const tcp_connection*>(next);
-                if (!c->closed()) c->prefetch_handler();
-            }
+            if (const auto* c = connection_at(i + 1)) c->prefetch_listener();
         }
         const void* key = ready_[static_cast<std::size_t>(i)].data.ptr;
         const int mode = poll_mode(ready_[static_cast<std::size_t>(i)].events);
@@ -295,6 +290,13 @@ void event_loop::run_due() {
     next_due_ = next_sweep_;
     if (auto t = timers_.next()) next_due_ = std::min(next_due_, *t);
     if (accept_paused_until_ != clock::time_point{}) next_due_ = std::min(next_due_, accept_paused_until_);
+}
+
+const tcp_connection* event_loop::connection_at(int i) const {
+    const void* key = ready_[static_cast<std::size_t>(i)].data.ptr;
+    if (key == wake_.impl() || key == listener_.impl() || key == &alarm_) return nullptr;
+    const auto* c = static_cast<const tcp_connection*>(key);
+    return c->closed() ? nullptr : c;
 }
 
 void event_loop::drain_wakeup() {

@@ -95,6 +95,8 @@ private:
     void run_posted();
     void run_deferred();
     void flush_dirty();
+    /// The open connection the ready event `i` names (null: one of the loop's own sockets).
+    const tcp_connection* connection_at(int i) const;
     /// Timers due, the end of an accept pause, the sweep; then the next time any is due.
     void run_due();
     void add_timer_here(std::uint64_t id, clock::time_point deadline, std::function<void()> fn);

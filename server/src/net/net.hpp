@@ -157,6 +157,10 @@ public:
     /// lock per callback is what the closures this replaces paid too.
     virtual void listen(std::weak_ptr<ws_listener> listener) = 0;
     virtual loop& owner() = 0;
+    /// Optional: the object the listener's callbacks work on (a session), which the loop then
+    /// prefetches ahead of the channel's events, as it does the connection and the channel:
+    /// with a thousand busy connections each is cold in the cache when its event comes up.
+    virtual void prefetch_with(const void* /*object*/) noexcept {}
 };
 
 /// Accepts a WebSocket upgrade on `ex`'s connection (the request was validated by the caller

@@ -23,6 +23,7 @@ public:
     std::size_t buffered() const override;
     void listen(std::weak_ptr<ws_listener> listener) override;
     loop& owner() override;
+    void prefetch_with(const void* object) noexcept override { prefetch_hint_ = object; }
     void on_drained() override;
 
 protected:
