@@ -8,6 +8,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace sockjs::detail {
 
@@ -38,7 +39,24 @@ std::optional<std::string> app_threw(F&& call) {
     }
 }
 
+// The backend whose callback runs on this thread (conn_backend::in_callback()).
+thread_local conn_backend* calling = nullptr;
+
+/// Marks `b` as calling the application for the scope, restoring the outer one after.
+class calling_scope {
+public:
+    explicit calling_scope(conn_backend* b) noexcept : outer_(std::exchange(calling, b)) {}
+    ~calling_scope() { calling = outer_; }
+    calling_scope(const calling_scope&) = delete;
+    calling_scope& operator=(const calling_scope&) = delete;
+
+private:
+    conn_backend* outer_;
+};
+
 }  // namespace
+
+conn_backend* conn_backend::in_callback() noexcept { return calling; }
 
 conn_backend::conn_backend(service_impl& svc, net::loop& home, std::size_t counted_transport)
     : svc_(svc), home_(home), counted_transport_(counted_transport), counters_(svc.counters.at(home.index())) {}
@@ -147,6 +165,7 @@ void conn_backend::app_open() {
         return;
     }
     if (auto threw = app_threw([&] {
+            calling_scope scope(this);
             handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_open)]);
             conn_->on_open();
         }))
@@ -159,6 +178,7 @@ void conn_backend::app_message(std::string_view message) {
     add(st.bytes_in, message.size());
     if (!conn_) return;
     if (auto threw = app_threw([&] {
+            calling_scope scope(this);
             handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_message)]);
             conn_->on_message(message);
         }))
@@ -180,6 +200,7 @@ void conn_backend::app_close(int code, std::string_view reason) {
     if (!conn_) return;
     // The session is gone already: what on_close throws can only be logged.
     if (auto threw = app_threw([&] {
+            calling_scope scope(this);
             handler_timer timed(st.handler_duration[static_cast<std::size_t>(handler_kind::on_close)]);
             conn_->on_close(code, reason);
         });

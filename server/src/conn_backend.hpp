@@ -81,6 +81,14 @@ public:
     void unsubscribe(std::string_view topic);
     void publish(std::string_view topic, std::string_view message);
     bool is_open() const noexcept { return open_.load(std::memory_order_acquire); }
+    /// The backend whose application callback (on_open, on_message, on_close) is running on
+    /// the calling thread, the innermost if they nest; null outside callbacks.
+    static conn_backend* in_callback() noexcept;
+    /// The application's object for this backend (null before make_connection()).
+    const connection* app_connection() const noexcept { return conn_.get(); }
+    /// send() from inside this backend's own callback: on its home loop, the backend held
+    /// by whoever called the callback, so neither the thread check nor a reference is needed.
+    bool send_from_callback(std::string_view message) { return is_open() && send_here(message); }
     /// Where this backend is in its service's live set (see net::live_set).
     std::size_t live_slot = 0;
 

@@ -11,6 +11,11 @@ namespace sockjs {
 connection::~connection() = default;
 
 bool connection::send(std::string_view message) {
+    // Answering inside its own callback, the usual place: the backend is the caller's, alive
+    // and on its loop, so no reference is locked (two locked instructions and two calls per
+    // echoed message).
+    if (auto* cb = detail::conn_backend::in_callback(); cb && cb->app_connection() == this)
+        return cb->send_from_callback(message);
     auto b = backend_.lock();
     return b && b->send(message);
 }

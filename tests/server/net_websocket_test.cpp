@@ -119,8 +119,9 @@ TEST_CASE("begin_text/end_text: a message built in the connection's buffer, fram
                 std::string* out = c->begin_text(msg.size() + 1);
                 if (!out) return;
                 out->append(msg).push_back('!');
-                CHECK(c->end_text());
-                ++in_place;
+                // Counted, not CHECKed: this runs on the loop's thread, and Catch2's
+                // assertions belong to the test's.
+                if (c->end_text()) ++in_place;
             },
             [](int, std::string_view) {});
     };

@@ -439,6 +439,64 @@ TEST_CASE("api: stop() sends a close frame to every session and returns run()", 
     CHECK_THROWS(http(port, "GET", "/echo"));
 }
 
+TEST_CASE("api: send() inside a callback reaches the connection it names, its own or another", "[api]") {
+    // Sending to itself from its own callback skips the backend's lock; to another
+    // connection it takes the usual way. Either must reach the right session, in order.
+    std::mutex m;
+    std::vector<std::shared_ptr<sockjs::connection>> all;
+    // Counted on the loops' threads and checked on the test's (Catch2 is not thread-safe).
+    std::atomic<int> refused_sends{0}, close_sends{0}, close_sends_refused{0};
+    test_server s([&](sockjs::server& srv) {
+        srv.route("/both", sockjs::handlers{
+                               .on_open =
+                                   [&](sockjs::connection& c) {
+                                       std::lock_guard l(m);
+                                       all.push_back(c.shared_from_this());
+                                   },
+                               .on_message =
+                                   [&](sockjs::connection& c, std::string_view msg) {
+                                       std::vector<std::shared_ptr<sockjs::connection>> others;
+                                       {
+                                           std::lock_guard l(m);
+                                           for (auto& o : all)
+                                               if (o.get() != &c) others.push_back(o);
+                                       }
+                                       if (!c.send("self:" + std::string(msg))) ++refused_sends;
+                                       for (auto& o : others)
+                                           if (!o->send("other:" + std::string(msg))) ++refused_sends;
+                                       if (!c.send("self again")) ++refused_sends;
+                                   },
+                               .on_close =
+                                   [&](sockjs::connection& c, int, std::string_view) {
+                                       ++close_sends;
+                                       if (!c.send("after close")) ++close_sends_refused;
+                                   }});
+    });
+    {
+        ws_client a(s.port, session_url("/both") + "/websocket");
+        CHECK(a.recv().data == "o");
+        ws_client b(s.port, session_url("/both") + "/websocket");
+        CHECK(b.recv().data == "o");
+        REQUIRE(eventually([&] {
+            std::lock_guard l(m);
+            return all.size() == 2;
+        }));
+        a.send_text(R"(["x"])");
+        // One callback's sends to itself share a frame; the other session's comes on its own.
+        CHECK(a.recv().data == R"(a["self:x","self again"])");
+        CHECK(b.recv().data == R"(a["other:x"])");
+        b.send_text(R"(["y"])");
+        CHECK(b.recv().data == R"(a["self:y","self again"])");
+        CHECK(a.recv().data == R"(a["other:y"])");
+        a.close();
+        b.close();
+    }
+    CHECK(refused_sends == 0);
+    // on_close: the session is closed, so send() refuses, by either way.
+    CHECK(eventually([&] { return close_sends == 2; }));
+    CHECK(close_sends_refused == 2);
+}
+
 TEST_CASE("api: send() after the session closed returns false", "[api]") {
     observed o;
     test_server s([&](sockjs::server& srv) { srv.route("/rec", recording(o)); });
