@@ -9,8 +9,7 @@ namespace {
 class system_clock_impl final : public server_clock {
 public:
     time_point now() const noexcept override {
-        return time_point(std::chrono::duration_cast<millis>(
-            std::chrono::steady_clock::now().time_since_epoch()));
+        return from_steady(std::chrono::steady_clock::now());
     }
     std::int64_t unix_seconds() const noexcept override {
         return std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,9 +1,12 @@
 #pragma once
 // What the SockJS layer reads from outside the program: the time and randomness. server_impl
 // owns one of each, the real ones unless its creator passes others; no other code in this
-// layer reads a clock or a random device for a protocol purpose. The tests pass a clock they
-// advance by hand and a seeded source, and so drive sessions, receivers and request dispatch
-// without sleeps and with repeatable ids.
+// layer reads a clock or a random device for a protocol purpose, with one exception: a
+// session, on its loop's thread for every message it handles, takes the time of the loop's
+// turn (net::loop::now(), the steady clock read once per turn, on the same epoch) instead
+// of reading this clock again. The tests pass a clock they advance by hand and a seeded
+// source, and loops that follow that clock, and so drive sessions, receivers and request
+// dispatch without sleeps and with repeatable ids.
 //
 // Internal rather than a server_options member: only the in-memory loops of the tests can
 // follow a clock that is not the steady clock (net's timers run on the steady clock), so an
@@ -46,6 +49,11 @@ std::shared_ptr<entropy_source> system_entropy();
 inline std::chrono::steady_clock::time_point to_steady(time_point t) noexcept {
     return std::chrono::steady_clock::time_point(
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(t.time_since_epoch()));
+}
+
+/// The core's time point of the steady-clock instant `t` (to the millisecond below).
+inline time_point from_steady(std::chrono::steady_clock::time_point t) noexcept {
+    return time_point(std::chrono::duration_cast<millis>(t.time_since_epoch()));
 }
 
 }  // namespace sockjs::detail

@@ -47,7 +47,9 @@ private:
 
 class fake_loop final : public net::loop {
 public:
-    explicit fake_loop(std::size_t index) : index_(index) {}
+    /// `clock`: the time the loop's turns run at (the test's clock, read at each call: a fake
+    /// turn lasts no time).
+    fake_loop(std::size_t index, const fake_clock& clock) : index_(index), clock_(clock) {}
 
     void post(std::function<void()> fn) override { posted_.push_back(std::move(fn)); }
     std::uint64_t add_timer(std::chrono::steady_clock::time_point deadline, std::function<void()> fn) override {
@@ -57,6 +59,7 @@ public:
     void cancel_timer(std::uint64_t id) override { timers_.erase(id); }
     std::size_t index() const override { return index_; }
     bool is_current() const noexcept override { return current() == this; }
+    std::chrono::steady_clock::time_point now() const noexcept override { return detail::to_steady(clock_.now()); }
 
     /// Runs `fn` as this loop's thread would, then what it posted here.
     void enter(const std::function<void()>& fn) {
@@ -120,6 +123,7 @@ private:
     };
 
     std::size_t index_;
+    const fake_clock& clock_;
     std::deque<std::function<void()>> posted_;
     std::map<std::uint64_t, timer> timers_;
     std::uint64_t last_timer_ = 0;
@@ -313,7 +317,7 @@ public:
 
     std::shared_ptr<app_log> log = std::make_shared<app_log>();
     std::shared_ptr<fake_clock> clock;
-    fake_loop loops[2] = {fake_loop(0), fake_loop(1)};
+    fake_loop loops[2] = {fake_loop(0, *clock), fake_loop(1, *clock)};
     detail::server_impl srv;  // after the loops: destroyed before them
     detail::service_impl* svc = nullptr;
 };

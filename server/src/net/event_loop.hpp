@@ -63,7 +63,7 @@ public:
     // For connections; loop thread only.
     const net_options& options() const { return shared_.opts; }
     server_shared& shared() { return shared_; }
-    clock::time_point now() const { return now_; }
+    clock::time_point now() const noexcept override { return now_; }
     char* scratch() { return scratch_.data(); }
     std::size_t scratch_size() const { return scratch_.size(); }
     /// Interest in `socket` as PollSet::POLL_* bits. Events come back tagged with `c`, the

@@ -187,6 +187,11 @@ public:
     virtual std::size_t index() const = 0;  ///< 0..N-1
     /// True when called on this loop's thread (thread-safe).
     virtual bool is_current() const noexcept = 0;
+    /// The steady-clock time this loop's current turn began (read once per turn, after the
+    /// wait, as libuv's uv_now()). Code on the loop thread that needs "now" to the millisecond
+    /// (a session's deadlines) takes it from here instead of reading the clock again: one read
+    /// per turn, not one per message. Loop thread only.
+    virtual std::chrono::steady_clock::time_point now() const noexcept = 0;
 };
 
 /// Called on the loop thread for each complete request. `req` is valid during the call only
