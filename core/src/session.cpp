@@ -158,7 +158,10 @@ bool server_session::pull_websocket_frame(std::string& out, time_point now) {
     seen(now);
     // What produce() does for a websocket receiver with messages queued, built in the
     // caller's buffer instead of handed over in the queue's.
-    queue_.push_back(']');  // in the queue's buffer: `out` grows once, to the frame's size
+    // In the queue's buffer: `out` grows once, to the frame's size. append, not push_back:
+    // the frame's path then runs one std::string function out of line, not two (two code
+    // lines fewer per echoed message, bench/footprint.py).
+    queue_.append("]", 1);
     out.append(queue_);
     receiver_->bytes_sent += queue_.size();
     last_frame_ = now;

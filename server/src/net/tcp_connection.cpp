@@ -391,7 +391,7 @@ void tcp_connection::flush() {
         if (n == static_cast<long>(out_.size())) {
             dirty_ = false;
             send_blocked_ = false;
-            out_.consume(static_cast<std::size_t>(n));
+            out_.clear();  // all of it sent: what consume(n) would do, without its other cases
             if (handler_ || active_id_ != 0) out_.trim(idle_keep_capacity);
             return;
         }
