@@ -19,14 +19,24 @@ timers drop out, and a line counts once however often the message runs it.
 
 Needs valgrind (`apt-get install valgrind`). Prints one table row per server, then for each
 server its functions with the most lines. Exit status 1 if a run failed or lost a message.
+
+`--data` counts the data side too: the distinct 64-byte data lines (heap, stack, globals) a
+message reads or writes. Each server runs under valgrind's lackey (`--trace-mem=yes`) through
+`--data-messages` echoes; the trace is cut into messages at an instruction run exactly once
+per message (the one whose spacing varies least), and the median message's distinct lines
+are counted, code and data. Slower (lackey traces every access); the code lines it reports
+include what a message runs less than once per message, so they read a little above the
+callgrind column.
 """
 
 import argparse
+import array
 import collections
 import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,6 +66,29 @@ def wait_for_port(port, proc, seconds=60):
     return False
 
 
+def run_echoes(which, bindir, port, messages, timeout):
+    """`messages` one-client WebSocket echoes through sockjs-bench, every one checked."""
+    bench = subprocess.run(
+        [os.path.join(bindir, "sockjs-bench"), "-p", str(port), "-m", "echo", "-t", "websocket", "-c", "1",
+         "--warmup", "0", "-d", "300", "--max-messages", str(messages)],
+        capture_output=True, text=True, timeout=timeout)
+    result = [l for l in bench.stdout.splitlines() if l.startswith("result ")]
+    checked = re.search(r"\bchecked=(\d+)", result[-1]) if result else None
+    errors = re.search(r"\berrors=(\d+)", result[-1]) if result else None
+    if not checked or not errors or errors.group(1) != "0" or int(checked.group(1)) < messages:
+        raise RuntimeError(f"{which}: the generator did not check {messages} messages: "
+                           f"{result[-1] if result else bench.stderr.strip()}")
+
+
+def stop(proc):
+    proc.terminate()  # stopped by PID; valgrind writes its output as the server exits
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def profile(which, bindir, port, messages, outdir):
     """Runs `which` under callgrind through `messages` echoes; returns the profile's path."""
     out = os.path.join(outdir, f"{which}-{messages}.callgrind")
@@ -66,27 +99,67 @@ def profile(which, bindir, port, messages, outdir):
     try:
         if not wait_for_port(port, proc):
             raise RuntimeError(f"{which} did not start (log: {log.name})")
-        bench = subprocess.run(
-            [os.path.join(bindir, "sockjs-bench"), "-p", str(port), "-m", "echo", "-t", "websocket", "-c", "1",
-             "--warmup", "0", "-d", "300", "--max-messages", str(messages)],
-            capture_output=True, text=True, timeout=600)
-        result = [l for l in bench.stdout.splitlines() if l.startswith("result ")]
-        checked = re.search(r"\bchecked=(\d+)", result[-1]) if result else None
-        errors = re.search(r"\berrors=(\d+)", result[-1]) if result else None
-        if not checked or not errors or errors.group(1) != "0" or int(checked.group(1)) < messages:
-            raise RuntimeError(f"{which}: the generator did not check {messages} messages: "
-                               f"{result[-1] if result else bench.stderr.strip()}")
+        run_echoes(which, bindir, port, messages, 600)
     finally:
-        proc.terminate()  # stopped by PID; callgrind writes the profile as it exits
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
     if not os.path.exists(out):
         raise RuntimeError(f"{which}: callgrind wrote no profile (log: {log.name})")
     return out
+
+
+def data_lines(which, bindir, port, messages, outdir):
+    """(code lines, data lines) of the median message of `messages` echoes, from lackey."""
+    trace = os.path.join(outdir, f"{which}.lackey")
+    log = open(os.path.join(outdir, f"{which}-lackey.log"), "w")
+    cmd = ["valgrind", "--tool=lackey", "--trace-mem=yes", f"--log-file={trace}"] + server_command(which, bindir, port)
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        if not wait_for_port(port, proc, 120):
+            raise RuntimeError(f"{which} did not start under lackey (log: {log.name})")
+        run_echoes(which, bindir, port, messages, 900)
+    finally:
+        stop(proc)
+        log.close()
+    kinds = bytearray()  # 0 an instruction, 1 a data access
+    addrs = array.array("Q")
+    runs = collections.Counter()
+    with open(trace) as f:
+        for line in f:
+            # "I  0401a2c,3", " L 1ffefff8a0,8", " S ...", " M ..." (valgrind's own lines start "==")
+            tag = line[:2]
+            if tag == "I ":
+                a = int(line[3:line.index(",")], 16)
+                runs[a] += 1
+                kinds.append(0)
+            elif tag in (" L", " S", " M"):
+                a = int(line[3:line.index(",")], 16)
+                kinds.append(1)
+            else:
+                continue
+            addrs.append(a)
+    os.remove(trace)
+    candidates = {a for a, n in runs.items() if messages - 3 <= n <= messages + 6}
+    where = collections.defaultdict(list)
+    for i, a in enumerate(addrs):
+        if a in candidates and kinds[i] == 0:
+            where[a].append(i)
+
+    def spread(a):  # how much the distance between two runs of `a` varies, relative
+        p = where[a]
+        d = [p[i + 1] - p[i] for i in range(len(p) // 4, len(p) - len(p) // 8)]
+        return statistics.pstdev(d) / statistics.mean(d) if len(d) > 1 else float("inf")
+
+    if not candidates:
+        raise RuntimeError(f"{which}: no instruction ran once per message in the trace")
+    marks = where[min(candidates, key=spread)]
+    counted = []
+    for j in range(len(marks) // 4, len(marks) - len(marks) // 8):  # past start-up, before the end
+        code, data = set(), set()
+        for i in range(marks[j], marks[j + 1]):
+            (data if kinds[i] else code).add(addrs[i] // LINE)
+        counted.append((len(code), len(data)))
+    return statistics.median(c for c, _ in counted), statistics.median(d for _, d in counted)
 
 
 def compressed_name(line, table):
@@ -182,6 +255,8 @@ def main():
     ap.add_argument("--messages", type=int, default=2000)
     ap.add_argument("--port", type=int, default=18900)
     ap.add_argument("--top", type=int, default=12, help="functions listed per server")
+    ap.add_argument("--data", action="store_true", help="also the data lines per message (lackey)")
+    ap.add_argument("--data-messages", type=int, default=400)
     ap.add_argument("servers", nargs="*", help="ours, bound, floor (default: all three)")
     args = ap.parse_args()
     args.servers = args.servers or ["ours", "bound", "floor"]
@@ -201,6 +276,7 @@ def main():
             return 2
 
     rows = []
+    data = {}
     with tempfile.TemporaryDirectory(prefix="footprint-") as outdir:
         for i, which in enumerate(args.servers):
             n1, n2 = args.messages, 2 * args.messages
@@ -211,11 +287,23 @@ def main():
                 print(f"footprint.py: {e}", file=sys.stderr)
                 return 1
             rows.append((which,) + footprint(p1, p2, n1, n2))
+            if args.data:
+                try:
+                    data[which] = data_lines(which, bindir, args.port + 2 * i, args.data_messages, outdir)
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    print(f"footprint.py: {e}", file=sys.stderr)
+                    return 1
 
-    print("| server | instructions per message | distinct instructions | code lines (64 B) | code pages (4 KiB) |")
-    print("|---|---:|---:|---:|---:|")
+    head = "| server | instructions per message | distinct instructions | code lines (64 B) | code pages (4 KiB) |"
+    rule = "|---|---:|---:|---:|---:|"
+    if args.data:
+        head += " code lines, lackey | data lines (64 B), lackey |"
+        rule += "---:|---:|"
+    print(head)
+    print(rule)
     for which, total, instrs, lines, pages, _ in rows:
-        print(f"| {which} | {total:,.0f} | {instrs:,} | {lines} | {pages} |")
+        extra = " {:.0f} | {:.0f} |".format(*data[which]) if args.data else ""
+        print(f"| {which} | {total:,.0f} | {instrs:,} | {lines} | {pages} |{extra}")
     for which, _, _, lines, _, by_fn in rows:
         print(f"\n{which}: the functions with the most lines per message (of {lines})")
         for name, ls in sorted(by_fn.items(), key=lambda kv: -len(kv[1]))[:args.top]:
