@@ -16,7 +16,7 @@ namespace sockjs::detail {
 session_backend::session_backend(service_impl& svc, net::loop& home, std::string sid, transport opened_by)
     : conn_backend(svc, home, transport_index(opened_by)),
       sid_(std::move(sid)),
-      core_(svc.opts, svc.server.now()) {}
+      core_(svc.opts, from_steady(home.now())) {}  // the loop's time, as every later call (now())
 
 session_backend::~session_backend() {
     if (ws_) release_on_next_turn(home_, std::move(ws_));
