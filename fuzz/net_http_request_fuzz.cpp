@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!started) {
             while (pos < buf.size() && (buf[pos] == '\r' || buf[pos] == '\n')) ++pos;  // as the connection does
             if (pos < buf.size()) {
-                req = sockjs::net::http_request{};
+                req.clear();  // as the connection does: the buffers are reused
                 reader.start(req);
                 started = true;
                 head = false;

@@ -12,6 +12,8 @@ namespace detail {
 http_response text_response(int status, std::string_view body) {
     http_response r;
     r.status = status;
+    // Room for what the callers add (no-cache, CORS, cookie): one allocation, not three.
+    r.headers.reserve(8);
     r.headers.emplace_back("Content-Type", std::string(text_plain));
     r.body = std::string(body);
     return r;

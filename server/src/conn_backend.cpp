@@ -143,7 +143,7 @@ bool conn_backend::make_connection(const net::http_request& req) {
     if (!c) return false;
     const bool upgrade = iequal(req.headers.get("Upgrade", ""), "websocket");
     connection_access::bind(*c, weak_from_this(), server().new_connection_id(),
-                            counted_transport_name(counted_transport_), remote_text(req.peer), svc_.prefix,
+                            counted_transport_name(counted_transport_), remote_text(req.peer.get()), svc_.prefix,
                             req.path, req.headers, upgrade);
     server().register_connection(c);
     conn_ = std::move(c);

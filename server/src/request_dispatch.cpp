@@ -2,6 +2,7 @@
 // (sockjs::route), and what the core does not answer itself is handed to a session, a
 // WebSocket, or answered with send_response(). No protocol decision is taken here.
 
+#include "packed_headers.hpp"
 #include "raw_websocket_backend.hpp"
 #include "receivers.hpp"
 #include "server_impl.hpp"
@@ -30,13 +31,20 @@ request_info make_info(const net::http_request& req, std::size_t prefix_size) {
     i.method = req.method;
     i.path = std::string_view(req.path).substr(prefix_size);
     i.query = req.query;
-    i.origin = header(req, "Origin");
-    i.request_headers = header(req, "Access-Control-Request-Headers");
-    i.cookie = header(req, "Cookie");
-    i.if_none_match = header(req, "If-None-Match");
-    i.content_type = header(req, "Content-Type");
-    i.upgrade = header(req, "Upgrade");
-    i.connection = header(req, "Connection");
+    // One pass over the headers, the first of each name taken (as find() would): seven
+    // find()s were seven scans, each with a std::string made of the name.
+    const auto take = [](std::optional<std::string_view>& slot, const std::string& value) {
+        if (!slot) slot = value;
+    };
+    for (const auto& [name, value] : req.headers) {
+        if (iequal(name, "Origin")) take(i.origin, value);
+        else if (iequal(name, "Access-Control-Request-Headers")) take(i.request_headers, value);
+        else if (iequal(name, "Cookie")) take(i.cookie, value);
+        else if (iequal(name, "If-None-Match")) take(i.if_none_match, value);
+        else if (iequal(name, "Content-Type")) take(i.content_type, value);
+        else if (iequal(name, "Upgrade")) take(i.upgrade, value);
+        else if (iequal(name, "Connection")) take(i.connection, value);
+    }
     i.http10 = req.http10;
     return i;
 }
@@ -61,7 +69,7 @@ bool metrics_authorized(const net::http_request& req, const std::string& token) 
 /// another one.
 bool may_use(const service_impl& svc, const session_backend& session, const net::http_request& req) {
     return !svc.opts.bind_session_to_address ||
-           (session.opener_address && *session.opener_address == req.peer.host().toString());
+           (session.opener_address && *session.opener_address == req.peer.get().host().toString());
 }
 
 void respond(net::exchange& ex, const http_response& r) { ex.respond(r.status, r.headers, r.body); }
@@ -80,7 +88,8 @@ service_impl* server_impl::match(std::string_view path) noexcept {
 
 void server_impl::handle(std::shared_ptr<net::exchange> ex, net::http_request& req) {
     if (proxies_)
-        if (auto client = proxies_->client(req.peer.host(), req.headers)) req.peer = Poco::Net::SocketAddress(*client, 0);
+        if (auto client = proxies_->client(req.peer.get().host(), req.headers))
+            req.peer = net::peer_address(Poco::Net::SocketAddress(*client, 0));
 
     if (!opts_.metrics_path.empty() && req.path == opts_.metrics_path) {
         if (req.method != "GET" && req.method != "HEAD") {
@@ -145,7 +154,7 @@ bool server_impl::serve_http_route(net::exchange& ex, const net::http_request& r
         ex.respond(405, {{"Allow", allow}}, {});
         return true;
     }
-    const std::string remote = remote_text(req.peer);
+    const std::string remote = remote_text(req.peer.get());
     http_request_view view{.method = it->first, .path = req.path, .query = req.query, .body = req.body,
                            .remote_address = remote, .headers = {}};
     for (const auto& [n, v] : req.headers) view.headers.emplace_back(n, v);
@@ -166,7 +175,7 @@ bool server_impl::serve_http_route(net::exchange& ex, const net::http_request& r
 void server_impl::refuse(service_impl& svc, net::exchange& ex, const net::http_request& req) {
     add(svc.counters.at(ex.owner().index()).refused);
     if (logging())
-        log("level=warn event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer));
+        log("level=warn event=refused service=" + svc.prefix + " reason=max_sessions remote=" + remote_text(req.peer.get()));
     respond(ex, too_many_sessions_response());
 }
 
@@ -181,7 +190,7 @@ void server_impl::open_receiver(service_impl& svc, std::shared_ptr<net::exchange
             if (!svc.try_reserve()) return nullptr;
             auto s = std::make_shared<session_backend>(svc, here, std::string(rr.session_id), rr.t);
             if (svc.opts.bind_session_to_address)
-                s->opener_address = std::make_unique<const std::string>(req.peer.host().toString());
+                s->opener_address = std::make_unique<const std::string>(req.peer.get().host().toString());
             return s;
         },
         created);
@@ -210,15 +219,16 @@ void server_impl::handle_send(service_impl& svc, std::shared_ptr<net::exchange> 
         respond(*ex, send_response(rr.t, errc::session_not_open, info, svc.opts));
         return;
     }
-    std::string body = rr.t == transport::jsonp_send
-                           ? jsonp_send_body(req.body, info.content_type)
-                           : std::move(req.body);
+    std::string jsonp_body;
+    if (rr.t == transport::jsonp_send) jsonp_body = jsonp_send_body(req.body, info.content_type);
     net::loop& here = ex->owner();
     if (&session->home() == &here) {
-        auto e = session->receive(body);
+        // Read in place: the request's body buffer stays with the connection for its next one.
+        auto e = session->receive(rr.t == transport::jsonp_send ? jsonp_body : req.body);
         respond(*ex, send_response(rr.t, e, info, svc.opts));
         return;
     }
+    std::string body = rr.t == transport::jsonp_send ? std::move(jsonp_body) : std::move(req.body);
     // The session lives on another loop: take the body there, bring the verdict back here.
     auto keep = std::make_shared<net::http_request>(std::move(req));  // `info` dies with `req`
     post_to(session->home(), [session, body = std::move(body), ex, keep, svcp = &svc, t = rr.t, herep = &here] {

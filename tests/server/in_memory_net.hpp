@@ -281,7 +281,7 @@ public:
         if (q != std::string::npos) req.query = path_and_query.substr(q + 1);
         req.body = std::move(body);
         for (auto& [n, v] : headers) req.headers.add(n, v);
-        req.peer = Poco::Net::SocketAddress("127.0.0.1", 40000);
+        req.peer = net::peer_address(Poco::Net::SocketAddress("127.0.0.1", 40000));
         loops[loop].enter([&] { srv.handle(ex, req); });
         settle();
         return ex;

@@ -20,10 +20,10 @@ struct outcome {
 
 /// Feeds `raw` the way a connection does: the bytes arrive in pieces cut at `cuts`, unconsumed
 /// bytes stay in the buffer and are offered again with the next piece.
-outcome read(const std::string& raw, const std::vector<std::size_t>& cuts = {}, reader_limits lim = {}) {
+outcome read_with(request_reader& r, http_request& req, const std::string& raw,
+                  const std::vector<std::size_t>& cuts = {}) {
     outcome o;
-    request_reader r(lim);
-    r.start(o.req);
+    r.start(req);
     std::string buf;
     std::size_t pos = 0;      // consumed up to here in buf
     std::size_t arrived = 0;  // of raw
@@ -41,6 +41,7 @@ outcome read(const std::string& raw, const std::vector<std::size_t>& cuts = {}, 
             pos += used;
             if (res == request_reader::result::error) {
                 o.status = r.error_status();
+                o.req = req;
                 return o;
             }
             if (res == request_reader::result::head) {
@@ -52,12 +53,20 @@ outcome read(const std::string& raw, const std::vector<std::size_t>& cuts = {}, 
             if (res == request_reader::result::message) {
                 o.complete = true;
                 o.used = pos;
+                o.req = req;
                 return o;
             }
             break;  // need_more
         }
     }
+    o.req = req;
     return o;  // incomplete
+}
+
+outcome read(const std::string& raw, const std::vector<std::size_t>& cuts = {}, reader_limits lim = {}) {
+    request_reader r(lim);
+    http_request req;
+    return read_with(r, req, raw, cuts);
 }
 
 outcome parse(const std::string& raw) { return read(raw); }
@@ -172,6 +181,42 @@ TEST_CASE("request_reader: tests/data/http_requests.txt, whole, split at every b
                 CHECK(o.used == v.raw.size());
                 CHECK(o.req.body == v.body);
             }
+        }
+    }
+}
+
+TEST_CASE("request_reader: one reader and one cleared request, reused request after request as a "
+          "keep-alive connection does, read each request as a fresh pair does") {
+    // tcp_connection keeps both for a connection's next request: http_request::clear() keeps
+    // the buffers, and start() builds the next parser in the last one's memory.
+    const auto cases = http_vectors::load();
+    REQUIRE(cases.size() > 60);
+    request_reader r({});
+    http_request req;
+    req.peer = peer_address(Poco::Net::SocketAddress("10.0.0.1", 7));
+    for (int round = 0; round < 2; ++round) {
+        for (const auto& v : cases) {
+            INFO(v.what << ", round " << round);
+            req.clear();
+            CHECK(req.peer.get().toString() == "0.0.0.0:0");
+            const outcome reused = read_with(r, req, v.raw);
+            const outcome fresh = read(v.raw);
+            CHECK(reused.status == fresh.status);
+            CHECK(reused.complete == fresh.complete);
+            CHECK(reused.used == fresh.used);
+            CHECK(reused.expect_continue == fresh.expect_continue);
+            CHECK(reused.chunked == fresh.chunked);
+            CHECK(reused.length == fresh.length);
+            if (!fresh.complete) continue;
+            CHECK(reused.req.method == fresh.req.method);
+            CHECK(reused.req.path == fresh.req.path);
+            CHECK(reused.req.query == fresh.req.query);
+            CHECK(reused.req.body == fresh.req.body);
+            CHECK(reused.req.http10 == fresh.req.http10);
+            CHECK(reused.req.keep_alive == fresh.req.keep_alive);
+            std::vector<std::pair<std::string, std::string>> a(reused.req.headers.begin(), reused.req.headers.end());
+            std::vector<std::pair<std::string, std::string>> b(fresh.req.headers.begin(), fresh.req.headers.end());
+            CHECK(a == b);
         }
     }
 }

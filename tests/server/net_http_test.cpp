@@ -68,6 +68,28 @@ TEST_CASE("keep-alive: several requests on one connection, each answered") {
     }
 }
 
+TEST_CASE("keep-alive: a request sees nothing of the one before it on the connection") {
+    // The connection reuses its request's buffers (http_request::clear()) and parser memory.
+    http_handler h = [](std::shared_ptr<exchange> ex, http_request& req) {
+        std::string body = req.method + " " + req.path + "?" + req.query + " [" + req.body + "]";
+        for (const auto& [n, v] : req.headers) body += " " + n + "=" + v;
+        body += req.http10 ? " 1.0" : " 1.1";
+        body += " peer=" + req.peer.get().host().toString();
+        ex->respond(200, {{"Content-Type", "text/plain"}}, body);
+    };
+    test_server s(h);
+    client c(s.address());
+    c.send("POST /first?q=1 HTTP/1.1\r\nHost: h\r\nOrigin: http://a.example\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+           "Content-Length: 11\r\n\r\nhello world");
+    CHECK(c.read_response().body ==
+          "POST /first?q=1 [hello world] Host=h Origin=http://a.example Content-Type=text/plain;charset=UTF-8 "
+          "Content-Length=11 1.1 peer=127.0.0.1");
+    c.send("POST /second HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
+    CHECK(c.read_response().body == "POST /second? [hi] Host=h Transfer-Encoding=chunked 1.1 peer=127.0.0.1");
+    c.send("GET /third HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    CHECK(c.read_response().body == "GET /third? [] Connection=keep-alive 1.0 peer=127.0.0.1");
+}
+
 TEST_CASE("pipelined requests are answered in order, one at a time, even when deferred") {
     // The first request is answered late from another thread; the second must wait for it.
     std::mutex m;

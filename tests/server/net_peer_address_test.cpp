@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <type_traits>
+
 using sockjs::net::peer_address;
 using Poco::Net::SocketAddress;
 
@@ -26,6 +28,13 @@ TEST_CASE("peer_address: IPv4 and IPv6 addresses come back with their ports") {
 }
 
 TEST_CASE("peer_address: holds the address itself, not a pointer to it") {
-    // What it is for: no heap object per connection (POCO's SocketAddress is a pointer).
+    // What it is for: no heap object per connection (POCO's SocketAddress is a pointer), and
+    // a request's copy of it allocates nothing (http_request::peer).
     STATIC_REQUIRE(sizeof(peer_address) == sizeof(sockaddr_in6));
+    STATIC_REQUIRE(std::is_trivially_copyable_v<peer_address>);
+}
+
+TEST_CASE("peer_address: a default one is 0.0.0.0:0, as POCO's default SocketAddress") {
+    CHECK(peer_address().get() == SocketAddress());
+    CHECK(peer_address().to_string() == "0.0.0.0:0");
 }

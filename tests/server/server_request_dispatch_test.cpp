@@ -61,7 +61,7 @@ TEST_CASE("request_dispatch: a poll after the first one aborted attaches, whiche
     net::http_request req;
     req.method = "POST";
     req.path = "/echo/000/s1/xhr";
-    req.peer = Poco::Net::SocketAddress("127.0.0.1", 40000);
+    req.peer = net::peer_address(Poco::Net::SocketAddress("127.0.0.1", 40000));
     s.loops[0].enter([&] { s.srv.handle(poll, req); });
     stream->abort();  // queued on loop 1 before the round trip's post
     s.settle();
@@ -108,9 +108,45 @@ TEST_CASE("request_dispatch: bind_session_to_address refuses another address's r
     req.method = "POST";
     req.path = "/echo/000/s1/xhr_send";
     req.body = "[\"x\"]";
-    req.peer = Poco::Net::SocketAddress("127.0.0.2", 40000);
+    req.peer = net::peer_address(Poco::Net::SocketAddress("127.0.0.2", 40000));
     s.loops[0].enter([&] { s.srv.handle(ex, req); });
     s.settle();
     CHECK(ex->status == 404);
     CHECK(s.log->size() == 1);
+}
+
+TEST_CASE("request_dispatch: the core sees each header by any case of its name, the first of several",
+          "[sockjs_layer][request_dispatch]") {
+    // make_info() reads the headers in one pass; find() took the first match, so does it.
+    in_memory_server s;
+    auto r = s.request("OPTIONS", "/echo/000/s1/xhr_send", {}, 0,
+                       {{"origin", "http://a.example"},
+                        {"ACCESS-CONTROL-REQUEST-HEADERS", "x-first"},
+                        {"Origin", "http://b.example"},
+                        {"Access-Control-Request-Headers", "x-second"}});
+    REQUIRE(r->status == 204);
+    CHECK(r->header("Access-Control-Allow-Origin") == "http://a.example");
+    CHECK(r->header("Access-Control-Allow-Headers") == "x-first");
+    CHECK(r->header("Access-Control-Allow-Credentials") == "true");
+}
+
+TEST_CASE("request_dispatch: xhr_send reads the body in place and leaves it to the connection",
+          "[sockjs_layer][request_dispatch]") {
+    // Same loop: the session reads req.body where it is; the connection keeps the buffer for
+    // its next request (tcp_connection::dispatch clears it after the handler).
+    in_memory_server s;
+    auto poll = s.request("POST", "/echo/000/s1/xhr");
+    REQUIRE(poll->body == "o\n");
+    auto ex = std::make_shared<fake_exchange>(s.loops[0]);
+    net::http_request req;
+    req.method = "POST";
+    req.path = "/echo/000/s1/xhr_send";
+    req.body = "[\"in place\"]";
+    req.peer = net::peer_address(Poco::Net::SocketAddress("127.0.0.1", 40000));
+    s.loops[0].enter([&] { s.srv.handle(ex, req); });
+    s.settle();
+    CHECK(ex->status == 204);
+    CHECK(req.body == "[\"in place\"]");
+    auto next = s.request("POST", "/echo/000/s1/xhr");
+    CHECK(next->body == "a[\"in place\"]\n");
 }

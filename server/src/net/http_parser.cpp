@@ -4,6 +4,8 @@
 #include <boost/beast/http/error.hpp>
 
 #include <cstring>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace sockjs::net {
@@ -100,7 +102,7 @@ bool split_target(std::string_view target, std::string& path, std::string& query
 // HTTP/1.1 without exactly one Host, and non-ASCII bytes in the request-target.
 class request_reader::parser final : public bhttp::basic_parser<true> {
 public:
-    parser(http_request& req, const reader_limits& lim) : req_(req) {
+    parser(http_request& req, const reader_limits& lim) noexcept : req_(req) {
         header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(lim.max_header_bytes, UINT32_MAX)));
         body_limit(static_cast<std::uint64_t>(lim.max_body_bytes));
         eager(false);  // stop after the head so the caller can look at it first
@@ -152,7 +154,13 @@ private:
         default:
             break;
         }
-        req_.headers.add(std::string(name.data(), name.size()), std::string(v));
+        // add() copies: the field goes through buffers this thread reuses, not temporaries
+        // (one allocation fewer per long name or value; a browser sends several).
+        thread_local std::string field_name, field_value;
+        field_name.assign(name.data(), name.size());
+        field_value.assign(v);
+        req_.headers.add(field_name, field_value);
+        if (field_value.capacity() > 1024) std::string().swap(field_value);  // a rare huge value
     }
 
     void on_header_impl(error_code& ec) override {
@@ -220,7 +228,15 @@ request_reader::request_reader(reader_limits limits) : limits_(limits) {}
 request_reader::~request_reader() = default;
 
 void request_reader::start(http_request& req) {
-    parser_ = std::make_unique<parser>(req, limits_);
+    // Beast's parser reads one message: each request gets a fresh one, made in the previous
+    // one's memory (its constructor cannot throw) rather than allocated anew.
+    static_assert(std::is_nothrow_constructible_v<parser, http_request&, const reader_limits&>);
+    if (parser_) {
+        std::destroy_at(parser_.get());
+        std::construct_at(parser_.get(), req, limits_);
+    } else {
+        parser_ = std::make_unique<parser>(req, limits_);
+    }
     error_status_ = 0;
     head_reported_ = false;
     head_bytes_ = 0;
@@ -246,22 +262,39 @@ std::optional<std::uint64_t> request_reader::content_length() const {
 // it, and a folded Content-Length is how requests get smuggled) and waits forever for a CRLF
 // after a bare LF; bare CR (RFC 9112 2.2) is refused by both.
 bool request_reader::scan_head(std::string_view rest) {
-    for (std::size_t i = scanned_ - head_bytes_; i < rest.size() && !head_end_; ++i) {
+    // The state is kept in locals through the loop: as members, every byte stored three of
+    // them back to memory (a keep-alive request's head is ~150 bytes).
+    std::size_t i = scanned_ - head_bytes_;
+    std::size_t line_len = line_len_;
+    char prev = prev_;
+    bool end = head_end_;
+    bool ok = true;
+    for (; i < rest.size() && !end; ++i) {
         const char c = rest[i];
         if (c == '\n') {
-            if (prev_ != '\r') return false;  // bare LF
-            head_end_ = line_len_ == 0;
-            line_len_ = 0;
-        } else if (prev_ == '\r') {
-            return false;  // bare CR
+            if (prev != '\r') {
+                ok = false;  // bare LF
+                break;
+            }
+            end = line_len == 0;
+            line_len = 0;
+        } else if (prev == '\r') {
+            ok = false;  // bare CR
+            break;
         } else if (c != '\r') {
-            if (line_len_ == 0 && (c == ' ' || c == '\t')) return false;  // obs-fold
-            ++line_len_;
+            if (line_len == 0 && (c == ' ' || c == '\t')) {
+                ok = false;  // obs-fold
+                break;
+            }
+            ++line_len;
         }
-        prev_ = c;
-        ++scanned_;
+        prev = c;
     }
-    return true;
+    scanned_ = head_bytes_ + i;
+    line_len_ = line_len;
+    prev_ = prev;
+    head_end_ = end;
+    return ok;
 }
 
 request_reader::result request_reader::feed(std::string_view in, std::size_t& consumed) {

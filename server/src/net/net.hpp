@@ -19,6 +19,8 @@
 // ws_channel methods must be called on their loop's thread; from any other thread, use
 // loop::post. Callbacks are always invoked on the owning loop's thread.
 
+#include "net/peer_address.hpp"
+
 #include <sockjs/http.hpp>  // header_list
 #include <sockjs/tls_options.hpp>
 #include <sockjs/websocket_deflate.hpp>
@@ -45,7 +47,22 @@ struct http_request {
     bool keep_alive = true;          ///< what the request asked for (1.1 default yes, 1.0 default no)
     Poco::Net::NameValueCollection headers;  ///< case-insensitive lookups
     std::string body;                ///< complete body (Content-Length, chunked, or empty)
-    Poco::Net::SocketAddress peer;
+    /// Inline, not POCO's SocketAddress: that one allocates on every construction and copy,
+    /// which were four of a keep-alive request's allocations (`peer.get()` makes one).
+    peer_address peer;
+
+    /// Empties the request for the next one on its connection. The strings and the header
+    /// list keep their capacity, so a keep-alive client's requests reuse them.
+    void clear() {
+        method.clear();
+        path.clear();
+        query.clear();
+        http10 = false;
+        keep_alive = true;
+        headers.clear();
+        body.clear();
+        peer = {};
+    }
 };
 
 class loop;

@@ -17,6 +17,8 @@ namespace sockjs::net {
 
 class peer_address {
 public:
+    /// 0.0.0.0:0, as POCO's default SocketAddress.
+    peer_address() noexcept { addr_.in4.sin_family = AF_INET; }
     explicit peer_address(const Poco::Net::SocketAddress& a) noexcept {
         const auto len = static_cast<std::size_t>(a.length());
         if (len <= sizeof(addr_)) std::memcpy(&addr_, a.addr(), len);

@@ -31,6 +31,9 @@ std::size_t pipeline_limit(const net_options& o) {
 // come in. Process-wide, since the heap is.
 constexpr std::int64_t trim_interval_ms = 2000;
 
+// A body buffer up to this size stays with a keep-alive connection for its next request.
+constexpr std::size_t kept_body_capacity = 16u << 10;
+
 void give_back_memory(bool large_body) {
 #if defined(__GLIBC__)
     static std::atomic<std::int64_t> last_ms{0};
@@ -96,7 +99,7 @@ void tcp_connection::process_http() {
             // Empty lines before a request line are allowed (RFC 9112 section 2.2).
             while (pos < in.size() && (in[pos] == '\r' || in[pos] == '\n')) ++pos;
             if (pos >= in.size()) break;
-            req = http_request{};
+            req.clear();
             reader.start(req);
             h.state = http_state::head;
         }
@@ -113,7 +116,7 @@ void tcp_connection::process_http() {
         }
         if (r == request_reader::result::need_more) break;
         if (r == request_reader::result::head) {
-            req.peer = peer_.get();
+            req.peer = peer_;
             const auto length = reader.content_length();
             if (!reader.chunked() && length.value_or(0) == 0) continue;  // no body
             // A declared length is charged whole, up front: the total stays bounded however
@@ -208,10 +211,12 @@ void tcp_connection::dispatch() {
         loop_.log(std::string("level=error event=handler_threw what=\"") + e.what() + "\"");
         if (ex->fresh()) ex->respond(500, {}, "Internal Server Error\n");
     }
-    // The request was the handler's to copy from; a pending long poll need not keep its
-    // headers alive (thousands of them may wait at once).
+    // The request was the handler's to copy from. A pending long poll need not keep its
+    // headers alive (thousands of them may wait at once), nor anyone a large body; else the
+    // next request on the connection reuses the buffers.
     const std::size_t body_size = req.body.capacity();
-    req = http_request{};
+    if (active_id_ == id || body_size > kept_body_capacity) req = http_request{};
+    else req.clear();
     release_body();
     give_back_memory(body_size >= (1u << 20));
 }
