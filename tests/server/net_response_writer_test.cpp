@@ -42,3 +42,24 @@ TEST_CASE("response writer: chunks in hex") {
     CHECK(out.substr(10, 4) == "ff\r\n");
     CHECK(last_chunk == "0\r\n\r\n");
 }
+
+TEST_CASE("response writer: a chunk is sized exactly, so a small one stays in the string's inline buffer") {
+    // A held stream's connection keeps at most 128 bytes of buffer between writes: a 70-byte
+    // chunk must not grow past that, and "o\n" must not leave the inline buffer at all.
+    std::string small;
+    const std::size_t inline_capacity = small.capacity();
+    append_chunk(small, "o\n");
+    CHECK(small == "2\r\no\n\r\n");
+    CHECK(small.capacity() == inline_capacity);
+    std::string frame;
+    const std::string seventy(70, 'a');
+    append_chunk(frame, seventy);
+    CHECK(frame == "46\r\n" + seventy + "\r\n");
+    CHECK(frame.capacity() <= 128);
+    for (const std::size_t n : {std::size_t{15}, std::size_t{16}, std::size_t{255}, std::size_t{256}, std::size_t{4096}}) {
+        std::string out;
+        append_chunk(out, std::string(n, 'z'));
+        CHECK(out.size() == out.find("\r\n") + 2 + n + 2);
+        CHECK(out.capacity() < out.size() + 16);  // one exact reservation, not a doubling
+    }
+}

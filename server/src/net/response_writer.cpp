@@ -101,10 +101,13 @@ void append_content_length(std::string& out, std::size_t n) {
 }
 
 void append_chunk(std::string& out, std::string_view data) {
-    // Sized once: grown append by append, a 70-byte chunk ended in a 148-byte buffer, over
-    // what a stream's connection keeps between writes (tcp_connection::idle_keep_capacity),
-    // so every chunk allocated twice.
-    out.reserve(out.size() + 16 + 2 + data.size() + 2);
+    // Sized once, exactly: grown append by append, a 70-byte chunk ended in a 148-byte buffer,
+    // over what a stream's connection keeps between writes (tcp_connection::idle_keep_capacity),
+    // so every chunk allocated twice. Exactly, because a small chunk (a held stream's "o\n" or
+    // heartbeat) must still fit the string's own inline buffer: no heap block per held stream.
+    std::size_t digits = 1;
+    for (std::size_t n = data.size() >> 4; n != 0; n >>= 4) ++digits;
+    out.reserve(out.size() + digits + 2 + data.size() + 2);
     append_number(out, data.size(), 16);
     out.append("\r\n");
     out.append(data);
